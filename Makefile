@@ -1,0 +1,48 @@
+# Two commands do all set-up: `make run` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+APT_PACKAGES := chromium poppler-utils shellcheck fonts-dejavu-core
+
+.PHONY: run test install install-dev system-deps translations lint bench clean
+
+$(BIN)/activate:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+install: $(BIN)/activate
+	$(BIN)/pip install -q -r requirements.txt
+	$(MAKE) translations
+
+install-dev: install
+	$(BIN)/pip install -q -r requirements-dev.txt
+
+# Debian packages the tests need (browser tests, PDF rasterising, shell linting).
+system-deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+translations: $(BIN)/activate
+	$(BIN)/pybabel compile -d bansos_app/translations --statistics
+
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) bansos demo-data --if-empty
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: install-dev system-deps
+	$(BIN)/pytest
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: install-dev
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

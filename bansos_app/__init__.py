@@ -1,0 +1,77 @@
+"""Bansos Desa: digital social assistance for Indonesian villages."""
+
+from pathlib import Path
+
+from flask import Flask
+
+from .config import load_config
+from .extensions import babel, csrf, db, htmx, login_manager, migrate
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application: settings, extensions, blueprints, CLI and error pages."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(load_config(Path(app.instance_path)))
+    if config:
+        app.config.update(config)
+
+    from . import web
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    csrf.init_app(app)
+    htmx.init_app(app)
+    babel.init_app(app, locale_selector=web.select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+
+    _register_models()
+    _register_blueprints(app)
+    web.register_error_handlers(app)
+    app.after_request(web.add_security_headers)
+
+    from .cli import bansos_cli
+
+    app.cli.add_command(bansos_cli)
+    _register_template_helpers(app)
+    return app
+
+
+def _register_models() -> None:
+    """Import every package's models so that metadata and migrations see them."""
+    from .audit import models as _audit  # noqa: F401
+    from .auth import models as auth_models
+    from .registry import models as _registry  # noqa: F401
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        return db.session.get(auth_models.User, int(user_id)) if user_id.isdigit() else None
+
+
+def _register_blueprints(app: Flask) -> None:
+    """Attach each area's blueprint."""
+    from . import web
+    from .admin.views import bp as admin_bp
+    from .auth.views import bp as auth_bp
+    from .kiosk.views import bp as kiosk_bp
+
+    app.register_blueprint(web.bp)
+    app.register_blueprint(kiosk_bp)
+    app.register_blueprint(auth_bp, url_prefix="/staf")
+    app.register_blueprint(admin_bp, url_prefix="/staf")
+
+
+def _register_template_helpers(app: Flask) -> None:
+    """Expose formatting and access helpers to templates."""
+    from flask_babel import get_locale
+
+    from .auth.access import can
+    from .formatting import format_date_id, format_rupiah
+    from .registry.identity import mask_number
+
+    app.jinja_env.filters["rupiah"] = format_rupiah
+    app.jinja_env.filters["tanggal"] = format_date_id
+    app.jinja_env.filters["mask"] = mask_number
+    app.jinja_env.globals["can"] = can
+    app.jinja_env.globals["get_locale"] = get_locale

@@ -1,0 +1,1 @@
+"""Staff views: queues, approvals, users, devices, merchants."""

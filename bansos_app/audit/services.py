@@ -1,0 +1,99 @@
+"""Write and verify the audit chain."""
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models_base import utcnow
+from .models import GENESIS, AuditEvent, AuditHead
+
+
+def _digest(event: AuditEvent) -> str:
+    """Hash the event's content together with the previous hash."""
+    content = "|".join(
+        [
+            str(event.seq),
+            event.created_at.isoformat(timespec="microseconds"),
+            str(event.actor_id or ""),
+            event.action,
+            event.object_type,
+            event.object_id,
+            event.details,
+            event.prev_hash,
+        ]
+    )
+    return hashlib.sha256(content.encode()).hexdigest()
+
+
+def _locked_head() -> AuditHead:
+    """Return the chain head row, locked for update (PostgreSQL) until the transaction ends."""
+    head = db.session.execute(
+        select(AuditHead).where(AuditHead.id == 1).with_for_update()
+    ).scalar_one_or_none()
+    if head is None:
+        head = AuditHead(id=1, seq=0, hash=GENESIS)
+        db.session.add(head)
+        db.session.flush()
+    return head
+
+
+def record(actor, action: str, obj=None, object_type: str = "", **details) -> AuditEvent:
+    """Append an event to the chain in the caller's transaction (the caller commits).
+
+    Details must never hold a NIK or PIN in clear: pass masked values.
+    """
+    head = _locked_head()
+    event = AuditEvent(
+        seq=head.seq + 1,
+        created_at=utcnow(),
+        actor_id=getattr(actor, "id", None),
+        action=action,
+        object_type=object_type or (type(obj).__name__.lower() if obj is not None else ""),
+        object_id=str(getattr(obj, "id", "") or "") if obj is not None else "",
+        details=json.dumps(details, sort_keys=True, ensure_ascii=False, default=str),
+        prev_hash=head.hash,
+    )
+    event.hash = _digest(event)
+    head.seq, head.hash = event.seq, event.hash
+    db.session.add(event)
+    return event
+
+
+@dataclass
+class ChainReport:
+    """Result of verify_chain: ok, events checked, and the first problem found."""
+
+    ok: bool
+    checked: int
+    broken_seq: int | None = None
+    problem: str = ""
+
+
+def verify_chain(batch: int = 5000) -> ChainReport:
+    """Walk the chain in order and check every link, content hash and the head."""
+    prev_hash, expected_seq, checked = GENESIS, 1, 0
+    last_id = 0
+    while True:
+        rows = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch)
+        ).all()
+        if not rows:
+            break
+        for ev in rows:
+            if ev.seq != expected_seq:
+                return ChainReport(False, checked, expected_seq, "event missing or out of order")
+            if ev.prev_hash != prev_hash:
+                return ChainReport(False, checked, ev.seq, "link to previous event broken")
+            if _digest(ev) != ev.hash:
+                return ChainReport(False, checked, ev.seq, "content does not match its hash")
+            prev_hash, expected_seq, checked = ev.hash, expected_seq + 1, checked + 1
+            last_id = ev.id
+        db.session.expunge_all()
+    head = db.session.get(AuditHead, 1)
+    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
+    if head_seq != checked or head_hash != prev_hash:
+        return ChainReport(False, checked, checked + 1, "newest events missing (head mismatch)")
+    return ChainReport(True, checked)

@@ -1,0 +1,1 @@
+"""Staff users, roles, village scopes and login."""

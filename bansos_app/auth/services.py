@@ -1,0 +1,82 @@
+"""Log staff in with lockout, and create accounts."""
+
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..audit.services import record
+from ..extensions import db
+from ..models_base import utcnow
+from ..registry.models import Region
+from .models import ROLES, VILLAGE_ROLES, User
+
+# A real scrypt hash of a random string, checked for unknown users to equalise timing.
+_DUMMY_HASH = generate_password_hash(secrets.token_hex(16), method="scrypt")
+
+
+class AuthError(Exception):
+    """A login or account problem with a message fit to show the user."""
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """Return the user when the password is right; count failures and lock repeated ones.
+
+    The caller shows one generic message for every failure so that usernames cannot be probed.
+    """
+    user = db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
+    if user is None or not user.active:
+        # Hash anyway so that unknown names take as long as known ones.
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    now = utcnow()
+    if user.locked_until and user.locked_until > now:
+        return None
+    if user.check_password(password):
+        user.failed_logins, user.locked_until = 0, None
+        record(user, "auth.login", user)
+        db.session.commit()
+        return user
+    user.failed_logins += 1
+    if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
+        user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+        user.failed_logins = 0
+        record(None, "auth.locked", user, failures=current_app.config["LOGIN_MAX_FAILURES"])
+    else:
+        record(None, "auth.failed", user)
+    db.session.commit()
+    return None
+
+
+def is_locked(username: str) -> bool:
+    """Return whether the account is locked out right now."""
+    user = db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
+    return bool(user and user.locked_until and user.locked_until > utcnow())
+
+
+def create_user(
+    actor, username: str, password: str, role: str, villages=(), full_name: str = ""
+) -> User:
+    """Create a staff account; village roles need at least one known village."""
+    if role not in ROLES:
+        raise AuthError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
+    if len(password) < 10:
+        raise AuthError("password must have at least 10 characters")
+    if db.session.scalar(select(User).where(func.lower(User.username) == username.lower())):
+        raise AuthError(f"username {username!r} is taken")
+    regions = []
+    if role in VILLAGE_ROLES:
+        regions = db.session.scalars(
+            select(Region).where(Region.code.in_(list(villages)), Region.level == 4)
+        ).all()
+        if not regions or len(regions) != len(set(villages)):
+            raise AuthError("village roles need one or more known village codes (PP.KK.CC.VVVV)")
+    user = User(username=username, role=role, full_name=full_name or username, villages=regions)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    record(actor, "auth.user_created", user, role=role, villages=[r.code for r in regions])
+    db.session.commit()
+    return user

@@ -1,0 +1,38 @@
+"""Staff login and logout."""
+
+from flask import Blueprint, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from ..pages import no_store, render_page
+from .forms import LoginForm
+from .services import authenticate, is_locked
+
+bp = Blueprint("auth", __name__)
+
+
+@bp.route("/masuk", methods=["GET", "POST"])
+def login():
+    """Show the login form and sign a staff member in."""
+    if current_user.is_authenticated:
+        return redirect(url_for("admin.home"))
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        user = authenticate(form.username.data.strip(), form.password.data)
+        if user:
+            login_user(user)
+            return redirect(url_for("admin.home"), code=303)
+        if is_locked(form.username.data.strip()):
+            error = _("Akun dikunci sementara karena terlalu banyak percobaan. Coba lagi nanti.")
+        else:
+            error = _("Nama pengguna atau kata sandi salah.")
+    status = 422 if request.method == "POST" else 200
+    return no_store(render_page("auth/login.html", form=form, error=error, status=status))
+
+
+@bp.post("/keluar")
+def logout():
+    """Sign out and return to the login page."""
+    logout_user()
+    return redirect(url_for("auth.login"), code=303)

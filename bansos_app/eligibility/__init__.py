@@ -1,0 +1,1 @@
+"""Programs, rules, eligibility evaluation with reasons (filled by later work)."""

@@ -1,0 +1,1 @@
+"""merchant package (filled by later work)."""

@@ -1,0 +1,1 @@
+"""Regions, households (KK), persons (NIK), desil history and the NIK/KK rules."""

@@ -1,0 +1,1 @@
+"""vouchers package (filled by later work)."""

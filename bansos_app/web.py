@@ -1,0 +1,109 @@
+"""Request-wide behaviour: language choice, security headers, error pages, health check."""
+
+import contextlib
+
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from werkzeug.exceptions import HTTPException
+
+from .extensions import db
+
+bp = Blueprint("web", __name__)
+
+LANG_COOKIE = "lang"
+
+# No inline script or style anywhere: htmx's own indicator styles are switched off in base.html.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def select_locale() -> str:
+    """Use the language the visitor chose, else Bahasa Indonesia."""
+    chosen = request.cookies.get(LANG_COOKIE)
+    return chosen if chosen in current_app.config["LANGUAGES"] else "id"
+
+
+def _safe_next(target: str | None) -> str:
+    """Allow only same-site paths as redirect targets."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("kiosk.home")
+
+
+@bp.get("/bahasa/<code>")
+def set_language(code: str):
+    """Remember the chosen language in a cookie and go back to where the visitor was."""
+    response = redirect(_safe_next(request.args.get("next")), code=303)
+    if code in current_app.config["LANGUAGES"]:
+        response.set_cookie(
+            LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
+        )
+    return response
+
+
+@bp.get("/healthz")
+def healthz():
+    """Report whether the database answers, as JSON."""
+    try:
+        db.session.execute(text("SELECT 1"))
+        return jsonify(status="ok", database="ok")
+    except SQLAlchemyError:
+        db.session.rollback()
+        return jsonify(status="error", database="unreachable"), 503
+
+
+def add_security_headers(response):
+    """Set CSP, frame denial, no-sniff and a strict referrer policy on every response."""
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    response.headers.setdefault("Permissions-Policy", "camera=(self), geolocation=()")
+    return response
+
+
+def _error_page(code: int, message: str):
+    """Render the error page in the visitor's language, never a stack trace."""
+    try:
+        return render_template("errors/error.html", code=code, message=message), code
+    except Exception:  # noqa: BLE001 - the error page itself must never fail
+        return f"Error {code}", code
+
+
+def register_error_handlers(app) -> None:
+    """Install the handlers for HTTP errors, CSRF failures and an unreachable database."""
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_e):
+        return _error_page(400, _("Sesi formulir sudah kedaluwarsa. Muat ulang lalu coba lagi."))
+
+    @app.errorhandler(HTTPException)
+    def http_error(e):
+        messages = {
+            400: _("Data yang dikirim tidak dapat diproses."),
+            403: _("Anda tidak memiliki akses ke halaman ini."),
+            404: _("Halaman yang Anda cari tidak ada."),
+            405: _("Halaman ini tidak bisa dibuka dengan cara tersebut."),
+            429: _("Terlalu banyak percobaan. Tunggu sebentar lalu coba lagi."),
+        }
+        code = e.code or 500
+        return _error_page(code, messages.get(code, _("Terjadi kesalahan.")))
+
+    @app.errorhandler(OperationalError)
+    def db_down(_e):
+        db.session.rollback()
+        return _error_page(503, _("Basis data tidak dapat dihubungi. Coba lagi beberapa saat."))
+
+    @app.errorhandler(Exception)
+    def server_error(e):
+        app.logger.exception("unhandled error")
+        # The database may be the thing that failed; the page must render regardless.
+        with contextlib.suppress(Exception):
+            db.session.rollback()
+        return _error_page(500, _("Terjadi kesalahan pada server. Petugas sudah dicatat."))

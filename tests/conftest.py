@@ -1,0 +1,181 @@
+"""Shared fixtures: one migrated database per session, emptied after every test."""
+
+import os
+import re
+import threading
+from datetime import date
+
+import pytest
+from flask_migrate import upgrade
+from werkzeug.serving import make_server
+
+from bansos_app import create_app
+from bansos_app.extensions import db
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    """The application on a fresh database built by the migrations (SQLite or DATABASE_URL)."""
+    instance = tmp_path_factory.mktemp("instance")
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'test.db'}"
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "WTF_CSRF_ENABLED": True,
+            "RATELIMIT_STORAGE_URI": "memory://",
+        }
+    )
+    with app.app_context():
+        upgrade()
+    yield app
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(request):
+    """Empty every table after each test that used the database."""
+    yield
+    if "app" not in request.fixturenames:
+        return
+    app = request.getfixturevalue("app")
+    with app.app_context():
+        db.session.rollback()
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(table.delete())
+        db.session.commit()
+
+
+@pytest.fixture
+def ctx(app):
+    """An application context for service-level tests."""
+    with app.app_context():
+        yield
+        db.session.rollback()
+
+
+@pytest.fixture
+def client(app):
+    """A test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """A CLI runner."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def regions(app):
+    """Kabupaten Bengkulu Utara (17.03) with its kecamatan and villages."""
+    from bansos_app.registry.regions import load_regions
+
+    with app.app_context():
+        load_regions("17.03")
+
+
+@pytest.fixture
+def demo(app):
+    """A small deterministic demo registry with the three fixed households and demo accounts."""
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["bansos", "demo-data", "--households", "40", "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def csrf_from(html: bytes | str) -> str:
+    """Pull the CSRF token out of a rendered page."""
+    text = html.decode() if isinstance(html, bytes) else html
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', text) or re.search(
+        r'"X-CSRFToken": "([^"]+)"', text
+    )
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+class AuthActions:
+    """Log staff in and out through the real pages."""
+
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, username="operator", password="demo-operator"):
+        page = self._client.get("/staf/masuk")
+        return self._client.post(
+            "/staf/masuk",
+            data={"username": username, "password": password, "csrf_token": csrf_from(page.data)},
+        )
+
+    def logout(self):
+        page = self._client.get("/staf/")
+        return self._client.post("/staf/keluar", data={"csrf_token": csrf_from(page.data)})
+
+
+@pytest.fixture
+def auth(client):
+    """Login helper bound to the test client."""
+    return AuthActions(client)
+
+
+@pytest.fixture
+def make_user(app, regions):
+    """Factory: a staff account with a role and optional villages."""
+    from bansos_app.auth.services import create_user
+
+    def make(username="user1", role="operator_desa", villages=("17.03.12.2003",), password=None):
+        with app.app_context():
+            villages = villages if role in ("operator_desa", "pendamping") else ()
+            user = create_user(None, username, password or f"{username}-pass-123", role, villages)
+            return user.id
+
+    return make
+
+
+@pytest.fixture
+def make_household(app, regions):
+    """Factory: a household with a head, straight through the models."""
+    from bansos_app.registry.identity import kk_for, nik_for
+    from bansos_app.registry.models import Household, Person
+
+    counter = {"n": 0}
+
+    def make(village="17.03.12.2003", desil=3, status="active", members=1):
+        counter["n"] += 1
+        n = counter["n"]
+        region6 = village.replace(".", "")[:6]
+        with app.app_context():
+            hh = Household(
+                kk_number=kk_for(region6, date(2015, 1, 1), 500 + n),
+                village_code=village,
+                desil=desil,
+                status=status,
+            )
+            for i in range(members):
+                born = date(1980 + i, 1, 1)
+                hh.members.append(
+                    Person(
+                        nik=nik_for(region6, born, "L", 900 + n * 10 + i),
+                        name=f"Warga {n}-{i}",
+                        birth_date=born,
+                        sex="L",
+                        relation="kepala" if i == 0 else "anak",
+                    )
+                )
+            db.session.add(hh)
+            db.session.commit()
+            return hh.id
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The app served over HTTP on a free loopback port, for browser tests."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
