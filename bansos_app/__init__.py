@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask
 
 from .config import load_config
-from .extensions import babel, csrf, db, htmx, login_manager, migrate
+from .extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -23,6 +23,7 @@ def create_app(config: dict | None = None) -> Flask:
     htmx.init_app(app)
     babel.init_app(app, locale_selector=web.select_locale)
     login_manager.init_app(app)
+    limiter.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
 
@@ -42,6 +43,7 @@ def _register_models() -> None:
     """Import every package's models so that metadata and migrations see them."""
     from .audit import models as _audit  # noqa: F401
     from .auth import models as auth_models
+    from .kiosk import models as _kiosk  # noqa: F401
     from .registry import models as _registry  # noqa: F401
 
     @login_manager.user_loader
@@ -52,14 +54,20 @@ def _register_models() -> None:
 def _register_blueprints(app: Flask) -> None:
     """Attach each area's blueprint."""
     from . import web
+    from .admin.devices import bp as devices_bp
+    from .admin.pins import bp as pins_bp
     from .admin.views import bp as admin_bp
     from .auth.views import bp as auth_bp
+    from .kiosk.device_views import bp as kiosk_device_bp
     from .kiosk.views import bp as kiosk_bp
 
     app.register_blueprint(web.bp)
     app.register_blueprint(kiosk_bp)
     app.register_blueprint(auth_bp, url_prefix="/staf")
     app.register_blueprint(admin_bp, url_prefix="/staf")
+    app.register_blueprint(devices_bp, url_prefix="/staf/kiosk")
+    app.register_blueprint(pins_bp, url_prefix="/staf/pin")
+    app.register_blueprint(kiosk_device_bp, url_prefix="/perangkat")
 
 
 def _register_template_helpers(app: Flask) -> None:
@@ -67,11 +75,12 @@ def _register_template_helpers(app: Flask) -> None:
     from flask_babel import get_locale
 
     from .auth.access import can
-    from .formatting import format_date_id, format_rupiah
+    from .formatting import format_date_id, format_local_time, format_rupiah
     from .registry.identity import mask_number
 
     app.jinja_env.filters["rupiah"] = format_rupiah
     app.jinja_env.filters["tanggal"] = format_date_id
     app.jinja_env.filters["mask"] = mask_number
+    app.jinja_env.filters["waktu"] = format_local_time
     app.jinja_env.globals["can"] = can
     app.jinja_env.globals["get_locale"] = get_locale

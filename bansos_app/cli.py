@@ -10,6 +10,7 @@ from .extensions import db
 
 bansos_cli = AppGroup("bansos", help="Bansos Desa administration.")
 
+DEMO_PIN_KK, DEMO_PIN = "1703122003180001", "246810"  # Sri Wahyuni, Giri Kencana
 DEMO_ACCOUNTS = (
     (
         "operator",
@@ -67,6 +68,7 @@ def demo_data_cmd(households, seed, if_empty):
         raise click.ClickException(str(e)) from e
     for username, password, role, villages, name in DEMO_ACCOUNTS:
         create_user(None, username, password, role, villages, full_name=name)
+    _set_demo_pin()
     from .audit.services import record
 
     record(None, "demo.loaded", object_type="registry", seed=seed, **counts)
@@ -79,6 +81,17 @@ def demo_data_cmd(households, seed, if_empty):
     click.echo("Demo accounts (username / password / role):")
     for username, password, role, villages, _ in DEMO_ACCOUNTS:
         click.echo(f"  {username:<11} {password:<18} {role} {' '.join(villages)}")
+
+
+def _set_demo_pin() -> None:
+    """Give Sri Wahyuni's household the kiosk PIN the README promises."""
+    from sqlalchemy import select
+
+    from .kiosk.pins import set_pin
+    from .registry.models import Household
+
+    household = db.session.scalar(select(Household).where(Household.kk_number == DEMO_PIN_KK))
+    set_pin(household, DEMO_PIN)
 
 
 @bansos_cli.command("create-user")

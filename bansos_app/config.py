@@ -46,6 +46,12 @@ def load_config(instance_path: Path) -> dict:
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "0") == "1",
         "REMEMBER_COOKIE_HTTPONLY": True,
         "WTF_CSRF_TIME_LIMIT": 3600,
+        # Per kiosk device (or phone address) and per client address; see kiosk/views.py.
+        "RATELIMIT_STATUS_DEVICE": os.environ.get("RATELIMIT_STATUS_DEVICE", "10 per minute"),
+        "RATELIMIT_STATUS_ADDRESS": os.environ.get("RATELIMIT_STATUS_ADDRESS", "30 per minute"),
+        "RATELIMIT_PIN": os.environ.get("RATELIMIT_PIN", "10 per minute"),
+        "RESIDENT_VISIT_MINUTES": 10,
+        "KIOSK_COUNTDOWN_SECONDS": 10,
         "LOGIN_MAX_FAILURES": 5,
         "LOGIN_LOCK_MINUTES": 15,
     }

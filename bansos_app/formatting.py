@@ -1,8 +1,9 @@
 """Indonesian formatting of money and dates (Rp200.000, 17 November 2026)."""
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
-from flask_babel import format_date, get_locale
+from flask_babel import format_date, format_datetime, get_locale
 
 
 def format_rupiah(amount: int | None) -> str:
@@ -20,3 +21,14 @@ def format_date_id(value: date | datetime | None, fmt: str = "d MMMM y") -> str:
     if isinstance(value, datetime):
         value = value.date()
     return format_date(value, fmt) if get_locale() else value.isoformat()
+
+
+ZONES = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
+
+
+def format_local_time(value: datetime | None, zone: str = "WIB") -> str:
+    """Show a stored UTC time in the village's zone: '22 Nov 2026 17.05 WIB'."""
+    if value is None:
+        return "-"
+    local = value.replace(tzinfo=UTC).astimezone(ZoneInfo(ZONES.get(zone, ZONES["WIB"])))
+    return f"{format_datetime(local.replace(tzinfo=None), 'd MMM y HH.mm')} {zone}"

@@ -2,14 +2,16 @@
 
 import contextlib
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_htmx import make_response as htmx_response
 from flask_wtf.csrf import CSRFError
+from jinja2_fragments.flask import render_block
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
-from .extensions import db
+from .extensions import db, htmx, login_manager
 
 bp = Blueprint("web", __name__)
 
@@ -70,10 +72,20 @@ def add_security_headers(response):
 
 def _error_page(code: int, message: str):
     """Render the error page in the visitor's language, never a stack trace."""
-    try:
-        return render_template("errors/error.html", code=code, message=message), code
-    except Exception:  # noqa: BLE001 - the error page itself must never fail
-        return f"Error {code}", code
+    for _attempt in range(2):
+        try:
+            if htmx:
+                # htmx swaps only a block; aim the error at the page's main area instead.
+                body = render_block("errors/error.html", "main", code=code, message=message)
+                return htmx_response(body, status=code, retarget="#main", reswap="innerHTML")
+            return render_template("errors/error.html", code=code, message=message), code
+        except Exception:  # noqa: BLE001 - the error page itself must never fail
+            # Templates ask Flask-Login for the current user, which needs the database; when
+            # that is what failed, render once more as to a visitor who is not logged in.
+            with contextlib.suppress(Exception):
+                db.session.rollback()
+            g._login_user = login_manager.anonymous_user()
+    return f"Error {code}", code
 
 
 def register_error_handlers(app) -> None:

@@ -1,13 +1,70 @@
-"""Public home for kiosks and phones."""
+"""Public pages for kiosks and phones: home, status check, PIN, reset."""
 
-from flask import Blueprint, abort
+from datetime import date
 
-from ..pages import render_page
+from flask import Blueprint, abort, current_app, g, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_htmx import make_response as htmx_response
+
+from ..eligibility.services import explain_programs, next_pkh_stage
+from ..extensions import limiter
+from ..formatting import format_date_id
+from ..pages import no_store, render_page
+from .devices import COOKIE as DEVICE_COOKIE
+from .devices import device_from_token, touch_device
+from .forms import PinForm, StatusForm
+from .pins import pin_locked, verify_pin
+from .services import NOT_FOUND, VISIT_COOKIE, current_visit, end_visit, parse_status_input
+from .services import start_visit as start_resident_visit
 
 bp = Blueprint("kiosk", __name__)
 
 # Flows that later work adds; until then each leads to a clear "belum tersedia" page.
-PENDING = {"cek-status", "cetak-voucher", "usul-sanggah", "cek-tiket"}
+PENDING = {"cetak-voucher", "usul-sanggah", "cek-tiket"}
+
+
+@bp.before_app_request
+def recognise_device():
+    """Know on every request whether this browser is an enrolled, unrevoked kiosk."""
+    g.kiosk_device = None
+    token = request.cookies.get(DEVICE_COOKIE)
+    if token and not request.path.startswith("/static/"):
+        g.kiosk_device = device_from_token(token)
+        if g.kiosk_device:
+            touch_device(g.kiosk_device)
+
+
+@bp.after_app_request
+def drop_stale_device_cookie(response):
+    """Remove a tampered or revoked device cookie so the browser stops sending it."""
+    stale = request.cookies.get(DEVICE_COOKIE) and g.get("kiosk_device") is None
+    if stale and not request.path.startswith(("/static/", "/perangkat/")):
+        response.delete_cookie(DEVICE_COOKIE)
+    return response
+
+
+@bp.app_context_processor
+def kiosk_context():
+    """Expose the device and the idle settings to every template."""
+    return {
+        "kiosk_device": g.get("kiosk_device"),
+        "countdown_seconds": current_app.config["KIOSK_COUNTDOWN_SECONDS"],
+    }
+
+
+def device_key() -> str:
+    """Rate-limit key: the kiosk device, or the client address for phones."""
+    device = g.get("kiosk_device")
+    return f"device:{device.id}" if device else f"addr:{request.remote_addr}"
+
+
+def address_key() -> str:
+    """Rate-limit key: the client address, whatever the device."""
+    return f"addr:{request.remote_addr}"
+
+
+def _limit(name):
+    return lambda: current_app.config[name]
 
 
 @bp.get("/")
@@ -22,3 +79,112 @@ def pending(name: str):
     if name not in PENDING:
         abort(404)
     return render_page("kiosk/pending.html", name=name)
+
+
+@bp.get("/cek-status")
+def status_form():
+    """Ask for NIK and KK number."""
+    return no_store(render_page("kiosk/status_form.html", form=StatusForm(), errors={}))
+
+
+@bp.post("/cek-status")
+@limiter.limit(_limit("RATELIMIT_STATUS_DEVICE"), key_func=device_key)
+@limiter.limit(_limit("RATELIMIT_STATUS_ADDRESS"), key_func=address_key)
+def status_check():
+    """Check NIK + KK; show the household's status or one message for every miss."""
+    form = StatusForm()
+    if not form.validate_on_submit():
+        abort(400)
+    checked = parse_status_input(form.nik.data, form.kk.data)
+    if not checked.ok:
+        return _form_again(form, checked.errors)
+    started = start_resident_visit(checked.nik, checked.kk, g.kiosk_device)
+    if started is None:
+        return _form_again(form, {"form": NOT_FOUND})
+    visit, token = started
+    if request.headers.get("HX-Request") == "true":
+        response = htmx_response(_render_status(visit, PinForm()), push_url=url_for("kiosk.status"))
+    else:
+        response = redirect(url_for("kiosk.status"), code=303)
+    response.set_cookie(
+        VISIT_COOKIE, token, httponly=True, samesite="Strict", secure=request.is_secure
+    )
+    return no_store(response)
+
+
+def _form_again(form, errors):
+    """Show the form again with what was wrong; nothing was stored."""
+    return no_store(
+        render_page("kiosk/status_form.html", block="main", form=form, errors=errors, status=422)
+    )
+
+
+def _render_status(visit, pin_form, pin_message=None, status=200):
+    """Render the status page (or its block for htmx) for a live visit."""
+    household = visit.household
+    lines = explain_programs(household)
+    pkh = next((ln for ln in lines if ln.program.code == "PKH" and ln.amount), None)
+    stage = next_pkh_stage(pkh.amount, date.today()) if pkh else None
+    return render_page(
+        "kiosk/status.html",
+        block="main",
+        household=household,
+        lines=lines,
+        pkh_stage=stage,
+        pkh_when=format_date_id(date(stage.year, stage.month, 1), "MMMM y") if stage else "",
+        pin_form=pin_form,
+        pin_message=pin_message,
+        pin_ok=visit.pin_verified_at is not None,
+        pin_locked=pin_locked(household),
+        status=status,
+    )
+
+
+@bp.get("/status")
+def status():
+    """Show the verified household's status; without a live visit, go home."""
+    visit = current_visit(request.cookies.get(VISIT_COOKIE))
+    if visit is None:
+        return no_store(redirect(url_for("kiosk.home"), code=303))
+    return no_store(_render_status(visit, PinForm()))
+
+
+@bp.post("/status/pin")
+@limiter.limit(_limit("RATELIMIT_PIN"), key_func=device_key)
+def status_pin():
+    """Check the household PIN before vouchers can be printed."""
+    visit = current_visit(request.cookies.get(VISIT_COOKIE))
+    if visit is None:
+        return no_store(redirect(url_for("kiosk.home"), code=303))
+    form = PinForm()
+    if not form.validate_on_submit():
+        abort(400)
+    pin = form.pin.data or ""
+    if not (len(pin) == 6 and pin.isdigit()):
+        result = "format"
+    else:
+        result = verify_pin(visit.household, pin, visit)
+    messages = {
+        "format": _("PIN harus 6 digit angka."),
+        "wrong": _("PIN salah. Periksa slip PIN Anda lalu coba lagi."),
+        "locked": _("PIN salah 5 kali. Pencetakan dikunci 15 menit untuk keluarga ini."),
+        "no_pin": _(
+            "Keluarga ini belum punya PIN kios. Minta PIN kepada operator desa "
+            "dengan membawa kartu keluarga."
+        ),
+    }
+    code = 200 if result == "ok" else 422
+    return no_store(_render_status(visit, PinForm(formdata=None), messages.get(result), code))
+
+
+@bp.post("/kiosk/reset")
+def reset():
+    """Forget the resident now (idle timeout or the Selesai button)."""
+    end_visit(request.cookies.get(VISIT_COOKIE))
+    # A plain form post (no JavaScript) goes home; the idle script's fetch just needs a 204.
+    if "text/html" in request.headers.get("Accept", ""):
+        response = redirect(url_for("kiosk.home"), code=303)
+    else:
+        response = current_app.response_class(status=204)
+    response.delete_cookie(VISIT_COOKIE)
+    return no_store(response)

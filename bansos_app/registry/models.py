@@ -58,6 +58,11 @@ class Household(db.Model):
     status_reason: Mapped[str] = mapped_column(db.String(300), default="")
     status_changed_at: Mapped[datetime | None] = mapped_column(db.DateTime)
     created_at: Mapped[datetime] = mapped_column(db.DateTime, default=utcnow)
+    # Kiosk PIN for printing vouchers: only a peppered hash, with its own lockout.
+    pin_hash: Mapped[str | None] = mapped_column(db.String(255))
+    pin_set_at: Mapped[datetime | None] = mapped_column(db.DateTime)
+    pin_failures: Mapped[int] = mapped_column(default=0)
+    pin_locked_until: Mapped[datetime | None] = mapped_column(db.DateTime)
 
     village = relationship(Region)
     members = relationship("Person", back_populates="household", order_by="Person.id")

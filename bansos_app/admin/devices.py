@@ -1,0 +1,106 @@
+"""Staff pages for kiosk devices: register, list with last-seen, renew code, revoke."""
+
+from flask import Blueprint, abort, redirect, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..auth.access import in_scope, requires, scope_villages
+from ..extensions import db, htmx
+from ..kiosk.devices import DeviceError, register_device, renew_enrolment, revoke_device
+from ..kiosk.models import KioskDevice
+from ..pages import no_store, render_page
+from .forms import DeviceForm
+
+bp = Blueprint("devices", __name__)
+
+
+def _form() -> DeviceForm:
+    form = DeviceForm()
+    villages = db.session.scalars(scope_villages(current_user)).all()
+    form.village.choices = [(v.code, f"{v.name} ({v.code})") for v in villages]
+    return form
+
+
+def _devices():
+    query = select(KioskDevice).order_by(KioskDevice.created_at.desc())
+    return [d for d in db.session.scalars(query) if in_scope(current_user, d.village_code)]
+
+
+def _page(form, issued=None, status=200):
+    return no_store(
+        render_page(
+            "admin/devices.html",
+            block="devices",
+            form=form,
+            devices=_devices(),
+            issued=issued,
+            status=status,
+        )
+    )
+
+
+def _issued(device, code):
+    return {
+        "device": device,
+        "code": code,
+        "url": url_for("kiosk_device.enrol_confirm", code=code, _external=True),
+    }
+
+
+@bp.get("/")
+@requires("devices.manage")
+def index():
+    """List the kiosks in scope and offer the registration form."""
+    return _page(_form())
+
+
+@bp.post("/")
+@requires("devices.manage")
+def create():
+    """Register a kiosk and show its one-time enrolment code once."""
+    form = _form()
+    if not form.validate_on_submit():
+        return _page(form, status=422)
+    device, code = register_device(
+        current_user,
+        form.name.data,
+        form.village.data,
+        form.paper_width.data,
+        form.idle_seconds.data,
+    )
+    return _page(_form_blank(), issued=_issued(device, code))
+
+
+def _form_blank() -> DeviceForm:
+    form = _form()
+    form.name.data = ""
+    return form
+
+
+def _device_or_404(device_id: int) -> KioskDevice:
+    device = db.session.get(KioskDevice, device_id)
+    if device is None or not in_scope(current_user, device.village_code):
+        abort(404)
+    return device
+
+
+@bp.post("/<int:device_id>/kode")
+@requires("devices.manage")
+def renew(device_id: int):
+    """Issue a new one-time code; the old cookie and start link stop working."""
+    device = _device_or_404(device_id)
+    try:
+        code = renew_enrolment(current_user, device)
+    except DeviceError:
+        abort(409)
+    return _page(_form_blank(), issued=_issued(device, code))
+
+
+@bp.post("/<int:device_id>/cabut")
+@requires("devices.manage")
+def revoke(device_id: int):
+    """Revoke a kiosk; it becomes an ordinary browser on its next request."""
+    revoke_device(current_user, _device_or_404(device_id))
+    if not htmx:
+        return redirect(url_for("devices.index"), code=303)
+    return _page(_form_blank())

@@ -1,0 +1,46 @@
+"""Pages a kiosk browser opens to become (or stay) an enrolled device."""
+
+from flask import Blueprint, abort, redirect, request, url_for
+
+from ..pages import no_store, render_page
+from .devices import COOKIE, DeviceError, device_for_code, device_from_token, enrol_device
+
+bp = Blueprint("kiosk_device", __name__)
+
+TEN_YEARS = 10 * 365 * 24 * 3600
+
+
+def _with_cookie(response, token: str):
+    response.set_cookie(
+        COOKIE, token, max_age=TEN_YEARS, httponly=True, samesite="Lax", secure=request.is_secure
+    )
+    return response
+
+
+@bp.get("/daftar/<code>")
+def enrol_confirm(code: str):
+    """Ask for confirmation before a one-time enrolment code is used up."""
+    device = device_for_code(code)
+    if device is None:
+        abort(404)
+    return no_store(render_page("kiosk/enrol.html", device=device, code=code, done=False))
+
+
+@bp.post("/daftar/<code>")
+def enrol(code: str):
+    """Use the code: this browser becomes the kiosk and keeps a signed device cookie."""
+    try:
+        device, token = enrol_device(code)
+    except DeviceError:
+        abort(404)
+    start_url = url_for("kiosk_device.start", token=token, _external=True)
+    page = render_page("kiosk/enrol.html", device=device, done=True, start_url=start_url)
+    return no_store(_with_cookie(page, token))
+
+
+@bp.get("/mulai/<token>")
+def start(token: str):
+    """Restore the device cookie in a fresh browser profile (the launcher opens this)."""
+    if device_from_token(token) is None:
+        abort(403)
+    return no_store(_with_cookie(redirect(url_for("kiosk.home"), code=303), token))

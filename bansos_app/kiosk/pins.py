@@ -1,0 +1,71 @@
+"""Kiosk PINs: issued by a village operator, checked before a voucher is printed."""
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..audit.services import record
+from ..auth.access import require_village
+from ..extensions import db
+from ..models_base import utcnow
+
+MAX_FAILURES = 5
+LOCK_MINUTES = 15
+
+
+def _peppered(pin: str) -> str:
+    # A 6-digit PIN is easy to brute-force from a stolen hash; the server-side pepper
+    # makes a leaked database alone useless for that.
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, pin.encode(), hashlib.sha256).hexdigest()
+
+
+def set_pin(household, pin: str) -> None:
+    """Store the hash of a PIN (used by issue_pin and the demo data)."""
+    household.pin_hash = generate_password_hash(_peppered(pin), method="scrypt")
+    household.pin_set_at = utcnow()
+    household.pin_failures = 0
+    household.pin_locked_until = None
+
+
+def issue_pin(actor, household) -> str:
+    """Give the household a new random 6-digit PIN; return it once for the printed slip."""
+    require_village(actor, household.village_code)
+    pin = f"{secrets.randbelow(1_000_000):06d}"
+    set_pin(household, pin)
+    record(actor, "kiosk.pin_issued", household)
+    db.session.commit()
+    return pin
+
+
+def pin_locked(household) -> bool:
+    """Return whether printing is locked for the household after wrong PINs."""
+    return bool(household.pin_locked_until and household.pin_locked_until > utcnow())
+
+
+def verify_pin(household, pin: str, visit=None) -> str:
+    """Check a PIN; return "ok", "wrong", "locked" or "no_pin". Five wrong ones lock it."""
+    if household.pin_hash is None:
+        return "no_pin"
+    if pin_locked(household):
+        return "locked"
+    if len(pin) == 6 and pin.isdigit() and check_password_hash(household.pin_hash, _peppered(pin)):
+        household.pin_failures = 0
+        if visit is not None:
+            visit.pin_verified_at = utcnow()
+        record(None, "kiosk.pin_ok", household)
+        db.session.commit()
+        return "ok"
+    household.pin_failures += 1
+    result = "wrong"
+    if household.pin_failures >= MAX_FAILURES:
+        household.pin_locked_until = utcnow() + timedelta(minutes=LOCK_MINUTES)
+        household.pin_failures = 0
+        result = "locked"
+    record(None, "kiosk.pin_failed", household, locked=result == "locked")
+    db.session.commit()
+    return result

@@ -1,0 +1,124 @@
+"""Resident status checks and visits: find a household by NIK + KK, remember it briefly."""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..audit.services import record
+from ..extensions import db
+from ..models_base import utcnow
+from ..registry.identity import check_kk, check_nik, kecamatan_known_in_lokal, mask_number
+from ..registry.models import Household, Person
+from .models import ResidentVisit
+
+VISIT_COOKIE = "bansos_warga"
+NOT_FOUND = _l(
+    "Data tidak ditemukan. Periksa kembali NIK dan nomor KK pada kartu keluarga Anda, "
+    "atau tanyakan kepada operator desa."
+)
+
+
+@dataclass
+class StatusInput:
+    """Validated NIK and KK, or the messages explaining what is wrong with each."""
+
+    nik: str
+    kk: str
+    errors: dict
+
+    @property
+    def ok(self) -> bool:
+        """Return whether both numbers are well formed."""
+        return not self.errors
+
+
+def parse_status_input(nik_raw: str | None, kk_raw: str | None) -> StatusInput:
+    """Check the form of NIK and KK (not whether they exist) and explain any problem."""
+    nik = check_nik(nik_raw, known_kecamatan=kecamatan_known_in_lokal)
+    kk = check_kk(kk_raw, known_kecamatan=kecamatan_known_in_lokal)
+    errors = {}
+    if not nik.ok:
+        errors["nik"] = nik.errors[0]
+    if not kk.ok:
+        errors["kk"] = kk.errors[0]
+    return StatusInput(nik.value, kk.value, errors)
+
+
+def start_visit(nik: str, kk: str, device=None) -> tuple[ResidentVisit, str] | None:
+    """Return a new visit and its browser token when NIK and KK belong together, else None.
+
+    "No such NIK" and "NIK with another KK" run the same single query, so the answer and its
+    timing reveal nothing about which NIKs exist.
+    """
+    household_id = db.session.scalar(
+        select(Household.id)
+        .join(Person, Person.household_id == Household.id)
+        .where(Person.nik == nik, Household.kk_number == kk)
+    )
+    if household_id is None:
+        record(
+            None,
+            "kiosk.status_not_found",
+            object_type="kiosk",
+            device=getattr(device, "id", None),
+            nik=mask_number(nik),
+        )
+        db.session.commit()
+        return None
+    token = secrets.token_urlsafe(32)
+    minutes = current_app.config.get("RESIDENT_VISIT_MINUTES", 10)
+    visit = ResidentVisit(
+        token_hash=_hash(token),
+        household_id=household_id,
+        device_id=getattr(device, "id", None),
+        expires_at=utcnow() + timedelta(minutes=minutes),
+    )
+    db.session.add(visit)
+    db.session.flush()
+    record(
+        None,
+        "kiosk.status_checked",
+        visit,
+        household=household_id,
+        device=getattr(device, "id", None),
+    )
+    db.session.commit()
+    return visit, token
+
+
+def current_visit(token: str | None) -> ResidentVisit | None:
+    """Return the live visit a browser token names, with its household loaded."""
+    if not token or len(token) > 100:
+        return None
+    visit = db.session.scalar(
+        select(ResidentVisit)
+        .where(ResidentVisit.token_hash == _hash(token))
+        .options(
+            selectinload(ResidentVisit.household).selectinload(Household.members),
+            selectinload(ResidentVisit.household).selectinload(Household.desil_history),
+        )
+    )
+    if visit is None or visit.ended_at or visit.expires_at < utcnow():
+        return None
+    return visit
+
+
+def end_visit(token: str | None) -> None:
+    """Forget the resident: end the visit so no page can show their data again."""
+    if not token or len(token) > 100:
+        return
+    visit = db.session.scalar(select(ResidentVisit).where(ResidentVisit.token_hash == _hash(token)))
+    if visit and visit.ended_at is None:
+        visit.ended_at = utcnow()
+        record(None, "kiosk.visit_ended", visit)
+        db.session.commit()
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
