@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask
 
 from .config import load_config
-from .extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+from .extensions import babel, compress, csrf, db, htmx, limiter, login_manager, migrate
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -24,6 +24,7 @@ def create_app(config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=web.select_locale)
     login_manager.init_app(app)
     limiter.init_app(app)
+    compress.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
 

@@ -52,6 +52,16 @@ def load_config(instance_path: Path) -> dict:
         "RATELIMIT_PIN": os.environ.get("RATELIMIT_PIN", "10 per minute"),
         "RESIDENT_VISIT_MINUTES": 10,
         "KIOSK_COUNTDOWN_SECONDS": 10,
+        # Static files are streamed, and Flask-Compress streams only br/deflate, not gzip.
+        "COMPRESS_ALGORITHM": ["br", "gzip", "deflate"],
+        "COMPRESS_ALGORITHM_STREAMING": ["br", "deflate"],
+        "COMPRESS_MIMETYPES": [
+            "text/html",
+            "text/css",
+            "application/javascript",
+            "text/javascript",
+            "application/json",
+        ],
         "LOGIN_MAX_FAILURES": 5,
         "LOGIN_LOCK_MINUTES": 15,
     }
