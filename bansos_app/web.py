@@ -72,19 +72,22 @@ def add_security_headers(response):
 
 def _error_page(code: int, message: str):
     """Render the error page in the visitor's language, never a stack trace."""
+    failure = None
     for _attempt in range(2):
         try:
             if htmx:
                 # htmx swaps only a block; aim the error at the page's main area instead.
                 body = render_block("errors/error.html", "main", code=code, message=message)
-                return htmx_response(body, status=code, retarget="#main", reswap="innerHTML")
+                return htmx_response(body, code, retarget="#main", reswap="innerHTML")
             return render_template("errors/error.html", code=code, message=message), code
-        except Exception:  # noqa: BLE001 - the error page itself must never fail
+        except Exception as exc:  # noqa: BLE001 - the error page itself must never fail
+            failure = exc
             # Templates ask Flask-Login for the current user, which needs the database; when
             # that is what failed, render once more as to a visitor who is not logged in.
             with contextlib.suppress(Exception):
                 db.session.rollback()
             g._login_user = login_manager.anonymous_user()
+    current_app.logger.error("error page %s could not be rendered", code, exc_info=failure)
     return f"Error {code}", code
 
 

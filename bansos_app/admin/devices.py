@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, redirect, url_for
 from flask_login import current_user
+from wtforms import SelectChoice
 from sqlalchemy import select
 
 from ..auth.access import in_scope, requires, scope_villages
@@ -17,7 +18,7 @@ bp = Blueprint("devices", __name__)
 def _form() -> DeviceForm:
     form = DeviceForm()
     villages = db.session.scalars(scope_villages(current_user)).all()
-    form.village.choices = [(v.code, f"{v.name} ({v.code})") for v in villages]
+    form.village.choices = [SelectChoice(v.code, f"{v.name} ({v.code})") for v in villages]
     return form
 
 

@@ -2,8 +2,35 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange
+from wtforms import IntegerField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, ValidationError
+
+
+# WTForms has no Indonesian catalog, so the two messages it would add itself are ours.
+class ChoiceField(SelectField):
+    """A select whose bad or forged values get a message in the user's language."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+
+    def pre_validate(self, form):
+        if self.data not in [choice.value for choice in self.choices]:
+            raise ValidationError(_l("Pilihan tidak tersedia."))
+
+
+class WholeNumberField(IntegerField):
+    """An integer input whose non-numbers get a message in the user's language."""
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            try:
+                self.data = int(valuelist[0])
+            except ValueError:
+                self.data = None
+                raise ValueError(_l("Isi dengan angka bulat.")) from None
 
 
 class DeviceForm(FlaskForm):
@@ -12,11 +39,13 @@ class DeviceForm(FlaskForm):
     name = StringField(
         _l("Nama kios"), validators=[DataRequired(_l("Isi nama kios.")), Length(max=80)]
     )
-    village = SelectField(_l("Desa"), validators=[DataRequired(_l("Pilih desa."))])
-    paper_width = SelectField(
-        _l("Lebar kertas"), choices=[("80", "80 mm"), ("58", "58 mm")], coerce=int
+    village = ChoiceField(_l("Desa"), validators=[DataRequired(_l("Pilih desa."))])
+    paper_width = ChoiceField(
+        _l("Lebar kertas"),
+        choices=[SelectChoice(80, "80 mm"), SelectChoice(58, "58 mm")],
+        coerce=int,
     )
-    idle_seconds = IntegerField(
+    idle_seconds = WholeNumberField(
         _l("Layar kembali ke awal setelah (detik)"),
         default=60,
         validators=[NumberRange(15, 600, _l("Isi antara 15 dan 600 detik."))],

@@ -5,6 +5,7 @@ import json
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ..extensions import db
 from ..models_base import utcnow
@@ -29,14 +30,26 @@ def _digest(event: AuditEvent) -> str:
 
 
 def _locked_head() -> AuditHead:
-    """Return the chain head row, locked for update (PostgreSQL) until the transaction ends."""
-    head = db.session.execute(
-        select(AuditHead).where(AuditHead.id == 1).with_for_update()
-    ).scalar_one_or_none()
+    """Return the chain head row, locked for update until the transaction ends."""
+    dialect = db.session.get_bind().dialect.name
+    table = AuditHead.__table__
+    if dialect == "sqlite":
+        # SQLite has no row locks and reads outside a write transaction: take the write
+        # lock first, so that a second writer waits here instead of reading a stale head.
+        db.session.execute(table.update().where(table.c.id == 1).values(seq=table.c.seq))
+    query = (
+        select(AuditHead)
+        .where(AuditHead.id == 1)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    head = db.session.execute(query).scalar_one_or_none()
     if head is None:
-        head = AuditHead(id=1, seq=0, hash=GENESIS)
-        db.session.add(head)
-        db.session.flush()
+        # Two first writers can both find no head: ON CONFLICT makes the second wait for
+        # the first one's row instead of failing on the primary key.
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        db.session.execute(insert(table).values(id=1, seq=0, hash=GENESIS).on_conflict_do_nothing())
+        head = db.session.execute(query).scalar_one()
     return head
 
 

@@ -68,31 +68,17 @@ def next_pkh_stage(yearly: int, today: date) -> PkhStage:
 
 
 def _status_line(program: Program, household) -> ProgramLine | None:
-    """A blocked, graduated or inactive household gets the same answer in every program."""
-    if household.status == "blocked":
-        return ProgramLine(
-            program,
-            "blocked",
-            _l(
-                "Diblokir: %(reason)s Daftar ulang melalui desa, diusulkan lewat Musdesus.",
-                reason=household.status_reason,
-            ),
-        )
-    if household.status == "graduated":
-        return ProgramLine(
-            program,
-            "graduated",
-            _l("Tidak menerima: keluarga dinyatakan mampu (musyawarah desa)."),
-        )
-    if household.status == "inactive":
-        return ProgramLine(
-            program,
-            "inactive",
-            _l(
-                "Tidak aktif: %(reason)s Hubungi operator desa untuk perbaikan data.",
-                reason=household.status_reason,
-            ),
-        )
+    """A blocked, graduated or inactive household gets the same short answer everywhere.
+
+    The reason and what to do are shown once, in the household's status banner.
+    """
+    reasons = {
+        "blocked": _l("Tidak menerima selama status keluarga diblokir."),
+        "graduated": _l("Tidak menerima: keluarga dinyatakan mampu."),
+        "inactive": _l("Tidak menerima selama data keluarga tidak aktif."),
+    }
+    if household.status in reasons:
+        return ProgramLine(program, household.status, reasons[household.status])
     return None
 
 

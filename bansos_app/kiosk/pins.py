@@ -53,7 +53,12 @@ def verify_pin(household, pin: str, visit=None) -> str:
         return "no_pin"
     if pin_locked(household):
         return "locked"
-    if len(pin) == 6 and pin.isdigit() and check_password_hash(household.pin_hash, _peppered(pin)):
+    if (
+        len(pin) == 6
+        and pin.isascii()
+        and pin.isdigit()
+        and check_password_hash(household.pin_hash, _peppered(pin))
+    ):
         household.pin_failures = 0
         if visit is not None:
             visit.pin_verified_at = utcnow()

@@ -69,8 +69,14 @@ def _limit(name):
 
 @bp.get("/")
 def home():
-    """Show the four large choices and the language switch."""
-    return render_page("kiosk/home.html")
+    """Show the four large choices; arriving home also forgets any resident still remembered."""
+    token = request.cookies.get(VISIT_COOKIE)
+    response = render_page("kiosk/home.html")
+    if token:
+        # The idle script's reset POST may be lost; home is where every resident's visit ends.
+        end_visit(token)
+        response.delete_cookie(VISIT_COOKIE)
+    return response
 
 
 @bp.get("/layanan/<name>")
@@ -160,7 +166,7 @@ def status_pin():
     if not form.validate_on_submit():
         abort(400)
     pin = form.pin.data or ""
-    if not (len(pin) == 6 and pin.isdigit()):
+    if not (len(pin) == 6 and pin.isascii() and pin.isdigit()):
         result = "format"
     else:
         result = verify_pin(visit.household, pin, visit)

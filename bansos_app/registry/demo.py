@@ -90,8 +90,7 @@ def _fixed_households(today: date):
                 desil=3,
                 address="Jl. Kebun Sawit No. 8, RT 03",
                 status="blocked",
-                status_reason="Rekening diblokir karena terindikasi judi online (judol); "
-                "daftar ulang melalui desa, diusulkan lewat Musdesus.",
+                status_reason="Rekening diblokir karena terindikasi judi online (judol).",
                 status_changed_at=datetime(2026, 9, 15, 3, 0),
             ),
             [
@@ -286,7 +285,10 @@ def load_demo_data(households: int = 2000, seed: int = 7, today: date | None = N
                     deceased_date=None,
                 )
             )
-        batch.append((dict({"status": "active", "status_reason": ""}, **row), people, hist))
+        # Every row needs the same keys: executemany takes its columns from the first row and
+        # silently drops any other key (status_changed_at was lost for every household).
+        defaults = {"status": "active", "status_reason": "", "status_changed_at": None}
+        batch.append((dict(defaults, **row), people, hist))
     gen = _Generator(random.Random(seed), today, villages, kecamatans, numbers)
     counts = {"households": 0, "persons": 0}
     for _ in range(max(0, households - len(fixed))):

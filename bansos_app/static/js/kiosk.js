@@ -1,0 +1,300 @@
+/* Bansos Desa kiosk helpers: on-screen numeric keypad and idle reset.
+ *
+ * Loaded (defer) only on enrolled kiosk devices, whose <body> carries
+ * data-kiosk="1" plus the settings read below. Vanilla ES2017, no build step,
+ * CSP-safe: no inline code, no style attributes; looks come from kiosk.css
+ * through classes and the `hidden` attribute.
+ */
+(function () {
+  'use strict';
+  var body = document.body;
+  if (!body || body.dataset.kiosk !== '1') return;
+  var cfg = body.dataset;
+
+  // Labels are translated by the server into data-* attributes; Indonesian otherwise.
+  function say(name, fallback) { return cfg[name] || fallback; }
+  function secs(v, fallback) { var n = parseInt(v, 10); return n > 0 ? n : fallback; }
+  function make(tag, cls, text) {
+    var e = document.createElement(tag);
+    e.className = cls;
+    if (text != null) e.textContent = text;
+    return e;
+  }
+
+  /* ---------------------------------------------------------------- keypad */
+
+  // Delegated (focusin), so fields that htmx swaps in later are covered too.
+  var FIELD = 'input[inputmode="numeric"]:not([data-kp="off"])';
+  var kp, okKey, cur = null, startValue = '', edited = false;
+
+  function isField(n) {
+    return !!n && n.nodeType === 1 && n.matches(FIELD) && !n.disabled && !n.readOnly;
+  }
+  function nextField(f) {
+    if (!f.form) return null;
+    var list = [].filter.call(f.form.elements, function (n) {
+      return isField(n) && n.getClientRects().length > 0; // skip invisible ones
+    });
+    return list[list.indexOf(f) + 1] || null;
+  }
+
+  function buildKeypad() {
+    kp = make('div', 'kp');
+    kp.id = 'kp';
+    kp.hidden = true;
+    kp.setAttribute('role', 'group');
+    kp.setAttribute('aria-label', say('kpLabel', 'Papan angka'));
+    var keys = make('div', 'kp-keys');
+    function key(action, cls, text) {
+      var b = make('button', 'kp-key ' + cls, text);
+      b.type = 'button';
+      b.tabIndex = -1; // Tab on a physical keyboard moves between fields, not into the keypad
+      b.dataset.key = action;
+      b.setAttribute('aria-label', text);
+      keys.appendChild(b);
+      return b;
+    }
+    // Grid of 4 columns: 1 2 3 Hapus / 4 5 6 Kosongkan / 7 8 9 OK / 0 (wide) with OK two rows tall.
+    '123b456c789o0'.split('').forEach(function (k) {
+      if (k === 'b') key('back', 'kp-act kp-back', say('kpBack', 'Hapus'));
+      else if (k === 'c') key('clear', 'kp-act kp-clear', say('kpClear', 'Kosongkan'));
+      else if (k === 'o') okKey = key('ok', 'kp-act kp-ok', '');
+      else key(k, k === '0' ? 'kp-digit kp-zero' : 'kp-digit', k);
+    });
+    kp.appendChild(keys);
+
+    // preventDefault on press keeps focus (and the caret) in the field. `click`
+    // still fires, so a finger that slides off a key cancels that key.
+    function press(e) {
+      e.preventDefault(); // also suppresses the mousedown that would move focus
+      var b = e.target.closest('.kp-key');
+      if (b) b.classList.add('kp-down'); // :active is unreliable once the press is cancelled
+    }
+    function release() {
+      var d = kp.querySelector('.kp-down');
+      if (d) d.classList.remove('kp-down');
+    }
+    kp.addEventListener('pointerdown', press);
+    ['pointerup', 'pointercancel', 'pointerout'].forEach(function (t) { kp.addEventListener(t, release); });
+    kp.addEventListener('click', onKey);
+    body.appendChild(kp);
+  }
+
+  function onKey(e) {
+    var b = e.target.closest('.kp-key'), f = cur;
+    if (!b || !f) return;
+    var k = b.dataset.key;
+    if (document.activeElement !== f) f.focus({ preventScroll: true });
+    if (k === 'ok') return ok(f);
+
+    var v = f.value, s = f.selectionStart, end = f.selectionEnd, nv, caret, type;
+    if (s == null) s = end = v.length; // e.g. type=number has no caret API: work at the end
+    if (k === 'clear') {
+      nv = ''; caret = 0; type = 'deleteContent';
+    } else if (k === 'back') {
+      if (s === end) { if (!s) return; s--; } // no selection: delete the digit before the caret
+      nv = v.slice(0, s) + v.slice(end); caret = s; type = 'deleteContentBackward';
+    } else {
+      nv = v.slice(0, s) + k + v.slice(end); caret = s + 1; type = 'insertText';
+      if (f.maxLength >= 0 && nv.length > f.maxLength) return; // respect maxlength
+    }
+    if (nv === v) return;
+    f.value = nv;
+    if (f.selectionStart != null) f.setSelectionRange(caret, caret);
+    edited = true;
+    // Let validation, htmx triggers and the idle timer see the change.
+    f.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: type, data: type === 'insertText' ? k : null }));
+  }
+
+  // OK: next numeric field of the same form, else submit the form.
+  function ok(f) {
+    var next = nextField(f), form = f.form;
+    if (next) {
+      next.focus();
+      var n = next.value.length;
+      if (next.selectionStart != null) next.setSelectionRange(n, n);
+      return;
+    }
+    if (!form) return f.blur();
+    var valid = form.noValidate || !form.querySelector(':invalid');
+    commit();
+    form.requestSubmit(); // runs validation and submit handlers (htmx), unlike form.submit()
+    // Invalid forms get focus moved to the bad field by the browser; otherwise
+    // drop the keypad so that the answer is not hidden under it.
+    if (valid && document.activeElement === f) f.blur();
+  }
+
+  // Programmatic edits do not make the browser fire `change` on blur; do it for them.
+  function commit() {
+    if (cur && edited && cur.value !== startValue) cur.dispatchEvent(new Event('change', { bubbles: true }));
+    edited = false;
+    if (cur) startValue = cur.value;
+  }
+
+  function show(f) {
+    if (!kp) buildKeypad();
+    if (cur !== f) { commit(); cur = f; startValue = f.value; edited = false; }
+    var label = nextField(f) ? say('kpNext', 'Lanjut') : say('kpOk', 'Selesai');
+    okKey.textContent = label;
+    okKey.setAttribute('aria-label', label);
+    kp.hidden = false;
+    body.classList.add('kp-open'); // bottom padding so the page can scroll above the keypad
+    // Only scroll when the keypad (or the screen edge) hides the field, to avoid jumps.
+    var r = f.getBoundingClientRect();
+    if (r.top < 0 || r.bottom > window.innerHeight - kp.offsetHeight) f.scrollIntoView({ block: 'center' });
+  }
+
+  function hide() {
+    commit();
+    cur = null;
+    if (kp) kp.hidden = true;
+    body.classList.remove('kp-open');
+  }
+
+  // Show for a focused numeric field, hide otherwise. Deferred on focusout so
+  // that moving between fields does not flash the keypad.
+  function sync() {
+    var a = document.activeElement;
+    if (isField(a)) show(a);
+    else if (!(kp && kp.contains(a))) hide();
+  }
+  document.addEventListener('focusin', sync);
+  document.addEventListener('focusout', function () { setTimeout(sync, 0); });
+  // A swap can remove the focused field without any focusout; htmx may also
+  // re-focus a swapped-in field. Check again once it has settled.
+  document.addEventListener('htmx:load', function () { setTimeout(sync, 0); });
+
+  /* ------------------------------------------------------------ idle reset */
+
+  var idleMs = secs(cfg.idleSeconds, 60) * 1000;
+  var countFrom = secs(cfg.countdownSeconds, 10);
+  var homeUrl = cfg.homeUrl || '/';
+  var homePath = new URL(homeUrl, location.href).pathname;
+  var last = Date.now(), shownAt = 0, timer, ov, countEl, contBtn, prevFocus;
+  var resetting = false, swapped = false, closing = false;
+
+  function csrfToken() {
+    try { return JSON.parse(body.getAttribute('hx-headers') || '{}')['X-CSRFToken'] || ''; } catch (e) { return ''; }
+  }
+
+  // An untouched home page has nothing to forget: no countdown there.
+  function nothingToForget() {
+    if (swapped || location.pathname !== homePath) return false;
+    return ![].some.call(document.querySelectorAll('input, textarea'), function (f) {
+      return f.type === 'checkbox' || f.type === 'radio' ? f.checked !== f.defaultChecked : f.value !== f.defaultValue;
+    });
+  }
+  document.addEventListener('htmx:afterSwap', function () { swapped = true; });
+
+  function buildOverlay() {
+    ov = make('div', 'idle');
+    ov.hidden = true;
+    ov.setAttribute('role', 'alertdialog');
+    ov.setAttribute('aria-modal', 'true');
+    ov.setAttribute('aria-labelledby', 'idle-title');
+    ov.setAttribute('aria-describedby', 'idle-text');
+    var box = make('div', 'idle-box');
+    var title = make('h2', 'idle-title', say('idleTitle', 'Masih di sini?'));
+    title.id = 'idle-title';
+    var text = make('p', 'idle-text', say('idleText', 'Sentuh layar untuk melanjutkan. Jika tidak, layar kembali ke halaman awal dalam:'));
+    text.id = 'idle-text';
+    countEl = make('p', 'idle-count');
+    countEl.setAttribute('aria-live', 'assertive');
+    countEl.setAttribute('aria-atomic', 'true');
+    contBtn = make('button', 'idle-continue', say('idleContinue', 'Saya masih di sini'));
+    contBtn.type = 'button';
+    box.appendChild(title); box.appendChild(text); box.appendChild(countEl); box.appendChild(contBtn);
+    ov.appendChild(box);
+    // The countdown is already cancelled on pointerdown (see activity); the
+    // overlay only goes away on the click, so that click cannot land on a
+    // "Cetak" button underneath.
+    ov.addEventListener('click', function (e) { e.preventDefault(); closeIdle(); });
+    body.appendChild(ov);
+  }
+
+  function openIdle() {
+    if (!ov) buildOverlay();
+    shownAt = Date.now();
+    countEl.textContent = countFrom;
+    if (!ov.hidden) return;
+    prevFocus = document.activeElement;
+    ov.hidden = false;
+    body.classList.add('idle-open');
+    contBtn.focus({ preventScroll: true }); // alertdialog: focus inside; also drops the keypad
+  }
+
+  function closeIdle() {
+    closing = false;
+    if (!ov || ov.hidden || shownAt || resetting) return;
+    ov.hidden = true;
+    body.classList.remove('idle-open');
+    if (prevFocus && prevFocus.isConnected && ov.contains(document.activeElement)) prevFocus.focus({ preventScroll: true });
+    prevFocus = null;
+  }
+
+  // One timer, re-armed from `last` when it fires: activity only stores a time.
+  function tick() {
+    clearTimeout(timer);
+    if (resetting) return;
+    var now = Date.now();
+    if (!shownAt) {
+      var wait = last + idleMs - now;
+      if (wait > 0) { timer = setTimeout(tick, wait); return; }
+      if (nothingToForget()) { last = now; timer = setTimeout(tick, idleMs); return; }
+      openIdle();
+      now = shownAt;
+    }
+    var left = countFrom - Math.floor((now - shownAt) / 1000);
+    countEl.textContent = Math.max(left, 0);
+    if (left <= 0) return resetNow();
+    timer = setTimeout(tick, 1000 - ((now - shownAt) % 1000));
+  }
+
+  function activity(e) {
+    if (resetting) return;
+    last = Date.now();
+    if (!shownAt) return;
+    shownAt = 0; // countdown stops at once ...
+    tick();
+    // ... but a touch keeps the overlay up until the click (or, failing one, shortly after the finger lifts).
+    if (e.type === 'pointerdown' || e.type === 'touchstart') closing = true;
+    else closeIdle();
+  }
+  ['pointerdown', 'keydown', 'touchstart', 'wheel', 'input'].forEach(function (t) {
+    window.addEventListener(t, activity, { capture: true, passive: true });
+  });
+  ['pointerup', 'pointercancel'].forEach(function (t) {
+    window.addEventListener(t, function () { if (closing) setTimeout(closeIdle, 400); }, true);
+  });
+
+  // Forget the resident server-side, then go home. Errors are ignored: going
+  // home must happen even when the server is unreachable.
+  function resetNow() {
+    if (resetting) return;
+    openIdle();
+    countEl.textContent = '0';
+    resetting = true;
+    clearTimeout(timer);
+    hide();
+    var gone = false;
+    function go() { if (!gone) { gone = true; location.replace(homeUrl); } }
+    setTimeout(go, 5000); // a hung request must not keep the last resident on screen
+    if (!cfg.resetUrl) return go();
+    fetch(cfg.resetUrl, {
+      method: 'POST',
+      headers: { 'X-CSRFToken': csrfToken() },
+      credentials: 'same-origin'
+    }).then(go, go);
+  }
+
+  // The back/forward cache could show a previous resident's page: reload instead.
+  window.addEventListener('pageshow', function (e) { if (e.persisted) location.reload(); });
+
+  window.BansosKiosk = {
+    resetNow: resetNow,
+    showIdle: function () { if (!shownAt && !resetting) { openIdle(); tick(); } }
+  };
+
+  sync(); // a field may already have focus (autofocus)
+  tick();
+})();
