@@ -2,8 +2,8 @@
 
 from flask import Blueprint, abort, redirect, url_for
 from flask_login import current_user
-from wtforms import SelectChoice
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from ..auth.access import in_scope, requires, scope_villages
 from ..extensions import db, htmx
