@@ -3,7 +3,8 @@
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from flask_babel import format_date, format_datetime, get_locale
+from babel import dates
+from flask_babel import format_date, get_locale
 
 
 def format_rupiah(amount: int | None) -> str:
@@ -31,4 +32,5 @@ def format_local_time(value: datetime | None, zone: str = "WIB") -> str:
     if value is None:
         return "-"
     local = value.replace(tzinfo=UTC).astimezone(ZoneInfo(ZONES.get(zone, ZONES["WIB"])))
-    return f"{format_datetime(local.replace(tzinfo=None), 'd MMM y HH.mm')} {zone}"
+    # Babel directly: Flask-Babel's helper would convert once more, to its single default zone.
+    return f"{dates.format_datetime(local, 'd MMM y HH.mm', locale=get_locale())} {zone}"

@@ -50,12 +50,6 @@ def authenticate(username: str, password: str) -> User | None:
     return None
 
 
-def is_locked(username: str) -> bool:
-    """Return whether the account is locked out right now."""
-    user = db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
-    return bool(user and user.locked_until and user.locked_until > utcnow())
-
-
 def create_user(
     actor, username: str, password: str, role: str, villages=(), full_name: str = ""
 ) -> User:

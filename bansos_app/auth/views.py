@@ -6,7 +6,7 @@ from flask_login import current_user, login_user, logout_user
 
 from ..pages import no_store, render_page
 from .forms import LoginForm
-from .services import authenticate, is_locked
+from .services import authenticate
 
 bp = Blueprint("auth", __name__)
 
@@ -23,10 +23,10 @@ def login():
         if user:
             login_user(user)
             return redirect(url_for("admin.home"), code=303)
-        if is_locked(form.username.data.strip()):
-            error = _("Akun dikunci sementara karena terlalu banyak percobaan. Coba lagi nanti.")
-        else:
-            error = _("Nama pengguna atau kata sandi salah.")
+        # One message for every failure, locked accounts included, so none reveals a username.
+        error = _(
+            "Nama pengguna atau kata sandi salah. Setelah 5 kali salah, akun dikunci 15 menit."
+        )
     status = 422 if request.method == "POST" else 200
     return no_store(render_page("auth/login.html", form=form, error=error, status=status))
 

@@ -1,0 +1,164 @@
+"""The audit log: events in the caller's transaction, a hash chain that shows tampering."""
+
+import threading
+import time
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.exc import OperationalError
+
+from bansos_app.audit.models import GENESIS, AuditEvent, AuditHead
+from bansos_app.audit.services import record, verify_chain
+from bansos_app.extensions import db
+
+
+def _append(n: int) -> None:
+    """Append n events, one transaction each."""
+    for i in range(n):
+        record(None, "test.event", object_type="thing", n=i)
+        db.session.commit()
+
+
+@pytest.fixture
+def chain(app):
+    """Five committed events, seq 1..5."""
+    with app.app_context():
+        _append(5)
+
+
+def _verify(runner):
+    return runner.invoke(args=["bansos", "audit-verify"])
+
+
+def _raw(app, sql: str, **params) -> None:
+    """Run a raw SQL statement the way someone tampering with the database would."""
+    with app.app_context():
+        db.session.execute(text(sql), params)
+        db.session.commit()
+
+
+def test_record_links_each_event_to_the_previous(ctx):
+    first = record(None, "test.first", object_type="thing", value=1)
+    second = record(None, "test.second", object_type="thing", value=2)
+    db.session.commit()
+    assert (first.seq, second.seq) == (1, 2)
+    assert first.prev_hash == GENESIS
+    assert second.prev_hash == first.hash
+    assert second.details == '{"value": 2}'
+    head = db.session.get(AuditHead, 1)
+    assert (head.seq, head.hash) == (2, second.hash)
+    assert verify_chain().ok
+
+
+def test_record_is_part_of_the_callers_transaction(ctx):
+    record(None, "test.kept")
+    db.session.commit()
+    record(None, "test.rolled_back")
+    db.session.rollback()
+    actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)).all()
+    assert actions == ["test.kept"]
+    assert db.session.get(AuditHead, 1).seq == 1
+    # The next event takes the seq the rolled-back one would have had.
+    assert record(None, "test.next").seq == 2
+    db.session.commit()
+    assert verify_chain().ok
+
+
+def test_verify_passes_on_an_empty_log(runner):
+    result = _verify(runner)
+    assert result.exit_code == 0, result.output
+    assert "0 events" in result.output
+
+
+def test_verify_passes_on_an_intact_chain(runner, chain):
+    result = _verify(runner)
+    assert result.exit_code == 0, result.output
+    assert "intact" in result.output
+    assert "5 events" in result.output
+
+
+def test_verify_passes_on_demo_data(runner, demo):
+    result = _verify(runner)
+    assert result.exit_code == 0, result.output
+    assert "intact" in result.output
+
+
+@pytest.mark.parametrize(
+    ("sql", "broken"),
+    [
+        pytest.param(
+            "UPDATE audit_event SET details = '{\"n\": 99}' WHERE seq = 3", 3, id="middle-edited"
+        ),
+        pytest.param("DELETE FROM audit_event WHERE seq = 3", 3, id="middle-deleted"),
+        pytest.param("DELETE FROM audit_event WHERE seq = 5", 5, id="newest-deleted"),
+        pytest.param(
+            "UPDATE audit_event SET action = 'test.forged' WHERE seq = 5", 5, id="newest-edited"
+        ),
+    ],
+)
+def test_verify_fails_naming_the_first_broken_event(app, runner, chain, sql, broken):
+    _raw(app, sql)
+    result = _verify(runner)
+    assert result.exit_code != 0
+    assert f"BROKEN at event #{broken}:" in result.output
+
+
+def test_verify_detects_a_recomputed_hash_via_the_next_link(app, runner, chain):
+    """Rewriting an event and its own hash still breaks the link from the next event."""
+    from bansos_app.audit.services import _digest
+
+    with app.app_context():
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.seq == 2))
+        event.details = '{"n": 42}'
+        event.hash = _digest(event)
+        db.session.commit()
+    result = _verify(runner)
+    assert result.exit_code != 0
+    assert "BROKEN at event #3:" in result.output
+
+
+def _is_sqlite(app) -> bool:
+    return app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
+
+
+def test_concurrent_writers_keep_one_chain(app, runner):
+    """Four writers appending at once leave seq 1..100 and a chain that verifies."""
+    sqlite = _is_sqlite(app)
+    threads, per_thread = 4, 25
+    barrier = threading.Barrier(threads)
+    errors = []
+
+    def writer(worker: int) -> None:
+        try:
+            with app.app_context():
+                barrier.wait()
+                for i in range(per_thread):
+                    while True:
+                        try:
+                            record(None, "test.concurrent", object_type="worker", w=worker, i=i)
+                            db.session.commit()
+                            break
+                        except OperationalError:
+                            # SQLite has one writer at a time: when the busy wait runs out
+                            # ("database is locked") the caller rolls back and tries again.
+                            db.session.rollback()
+                            if not sqlite:
+                                raise
+                            time.sleep(0.005)
+        except Exception as e:  # noqa: BLE001 - reported by the main thread
+            errors.append(repr(e))
+
+    workers = [threading.Thread(target=writer, args=(w,)) for w in range(threads)]
+    for t in workers:
+        t.start()
+    for t in workers:
+        t.join()
+    assert errors == []
+    with app.app_context():
+        seqs = db.session.scalars(select(AuditEvent.seq).order_by(AuditEvent.seq)).all()
+        per_worker = db.session.execute(text("SELECT details FROM audit_event")).scalars().all()
+    assert seqs == list(range(1, threads * per_thread + 1))
+    assert sum('"w": 0' in d for d in per_worker) == per_thread
+    result = _verify(runner)
+    assert result.exit_code == 0, result.output
+    assert f"{threads * per_thread} events" in result.output

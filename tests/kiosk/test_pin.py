@@ -1,0 +1,326 @@
+"""Kiosk PINs: operators issue them after checking the family card; residents enter them."""
+
+import html as htmllib
+import json
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+from werkzeug import security
+
+from bansos_app.audit.models import AuditEvent
+from bansos_app.auth import models as auth_models
+from bansos_app.auth.models import User
+from bansos_app.extensions import db, limiter
+from bansos_app.kiosk import pins
+from bansos_app.kiosk.models import ResidentVisit
+from bansos_app.models_base import utcnow
+from bansos_app.registry.models import Household, Person
+from tests.conftest import csrf_from
+
+SRI = {"nik": "1703124107850001", "kk": "1703122003180001"}
+DEDI_KK = "1703141010200003"  # Air Petai: outside the operator's villages
+SRI_PIN = "246810"
+
+WRONG = "PIN salah. Periksa slip PIN Anda lalu coba lagi."
+LOCKED = "PIN salah 5 kali. Pencetakan dikunci 15 menit untuk keluarga ini."
+NOT_FOUND = "Nomor KK tidak ditemukan di desa Anda."
+
+_real_hash = security.generate_password_hash
+
+
+def _cheap_hash(password, method="scrypt", salt_length=16):
+    # Tests only: low-cost scrypt keeps the demo accounts fast; checks read the cost from the hash.
+    return _real_hash(password, "scrypt:1024:8:1", salt_length)
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_fresh(app, monkeypatch):
+    """Empty rate-limit counters before and after every test; cheap password hashes."""
+    monkeypatch.setattr(auth_models, "generate_password_hash", _cheap_hash)
+    monkeypatch.setattr(pins, "generate_password_hash", _cheap_hash)
+    limiter.reset()
+    yield
+    limiter.reset()
+
+
+def _text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def _alerts(response) -> list[str]:
+    found = re.findall(r'<p class="alert" role="alert">(.*?)</p>', _text(response), re.S)
+    return [" ".join(htmllib.unescape(a).split()) for a in found]
+
+
+def _household(app, kk) -> Household:
+    with app.app_context():
+        household = db.session.scalar(select(Household).where(Household.kk_number == kk))
+        db.session.expunge(household)
+        return household
+
+
+def _audit(app, action) -> list[AuditEvent]:
+    with app.app_context():
+        rows = db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)).all()
+        db.session.expunge_all()
+        return rows
+
+
+def _all_audit_details(app) -> str:
+    with app.app_context():
+        return "\n".join(db.session.scalars(select(AuditEvent.details)))
+
+
+# --- staff side -----------------------------------------------------------------------------
+
+
+def _lookup(client, kk):
+    page = client.get("/staf/pin/")
+    return client.post("/staf/pin/", data={"kk": kk, "csrf_token": csrf_from(page.data)})
+
+
+def test_pin_page_needs_login(client):
+    response = client.get("/staf/pin/")
+    assert response.status_code in (302, 303)
+    assert "/staf/masuk" in response.headers["Location"]
+
+
+def test_roles_without_the_pin_permission_get_403(app, client, auth, demo):
+    sri = _household(app, SRI["kk"])
+    for username, password in (("auditor", "demo-auditor"), ("toko", "demo-merchant")):
+        assert auth.login(username, password).status_code == 303, username
+        token = csrf_from(client.get("/cek-status").data)
+        assert client.get("/staf/pin/").status_code == 403, username
+        data = {"kk": SRI["kk"], "csrf_token": token}
+        assert client.post("/staf/pin/", data=data).status_code == 403, username
+        assert client.post(f"/staf/pin/{sri.id}", data=data).status_code == 403, username
+        auth.logout()
+    assert _household(app, SRI["kk"]).pin_hash == sri.pin_hash
+    assert not _audit(app, "kiosk.pin_issued")
+
+
+def test_lookup_by_kk(client, auth, demo):
+    auth.login("operator", "demo-operator")
+    page = client.get("/staf/pin/")
+    assert page.status_code == 200
+    assert page.headers["Cache-Control"] == "no-store"
+
+    bad = _lookup(client, "12345")
+    assert bad.status_code == 422
+    assert _alerts(bad) == ["Nomor KK harus 16 digit angka; yang dimasukkan 5 digit."]
+    letters = _lookup(client, "17031220031800O1")
+    assert letters.status_code == 422
+    assert _alerts(letters)[0].startswith("Nomor KK hanya boleh berisi angka 0-9")
+
+    # A household in another village looks exactly like a KK that does not exist.
+    outside = _lookup(client, DEDI_KK)
+    unknown = _lookup(client, "1703122003180099")
+    assert outside.status_code == unknown.status_code == 422
+    assert _alerts(outside) == _alerts(unknown) == [NOT_FOUND]
+    assert "Dedi Kurniawan" not in _text(outside)
+
+    found = _lookup(client, SRI["kk"])
+    assert found.status_code == 200
+    html = _text(found)
+    assert "Sri Wahyuni" in html
+    assert "1703********0001" in html
+    assert SRI["kk"] not in html.replace(f'value="{SRI["kk"]}"', "")
+    sri = _household(client.application, SRI["kk"])
+    assert f'action="/staf/pin/{sri.id}"' in html
+    assert not _alerts(found)
+
+
+def test_issue_pin_prints_it_once_and_stores_only_a_hash(app, client, auth, demo):
+    auth.login("operator", "demo-operator")
+    operator_id = _operator_id(app)
+    found = _lookup(client, SRI["kk"])
+    before = _household(app, SRI["kk"])
+    slip = client.post(f"/staf/pin/{before.id}", data={"csrf_token": csrf_from(found.data)})
+    assert slip.status_code == 200
+    assert slip.headers["Cache-Control"] == "no-store"
+    html = _text(slip)
+    match = re.search(r'<p class="slip-pin">\s*(\d+)\s*</p>', html)
+    assert match, "no PIN on the slip"
+    pin = match.group(1)
+    assert len(pin) == 6
+    assert "Sri Wahyuni" in html
+    assert SRI["kk"] not in html
+
+    after = _household(app, SRI["kk"])
+    assert after.pin_hash and after.pin_hash != before.pin_hash
+    assert pin not in after.pin_hash
+    assert after.pin_failures == 0 and after.pin_locked_until is None
+    with app.test_request_context():
+        household = db.session.get(Household, after.id)
+        assert pins.verify_pin(household, pin) == "ok"
+        if pin != SRI_PIN:
+            assert pins.verify_pin(household, SRI_PIN) == "wrong"
+
+    issued = _audit(app, "kiosk.pin_issued")
+    assert len(issued) == 1
+    assert issued[0].actor_id == operator_id
+    assert issued[0].object_id == str(after.id)
+    assert pin not in issued[0].details
+    assert pin not in _all_audit_details(app)
+
+    # Shown once: looking the household up again shows when, never the PIN.
+    again = _text(_lookup(client, SRI["kk"]))
+    assert "slip-pin" not in again
+    assert "PIN terakhir dibuat" in again
+
+
+def _operator_id(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(User.id).where(User.username == "operator"))
+
+
+def test_issue_pin_refuses_households_outside_scope_and_missing_csrf(app, client, auth, demo):
+    auth.login("operator", "demo-operator")
+    token = csrf_from(client.get("/staf/pin/").data)
+    dedi = _household(app, DEDI_KK)
+    sri = _household(app, SRI["kk"])
+    assert client.post(f"/staf/pin/{dedi.id}", data={"csrf_token": token}).status_code == 404
+    assert client.post("/staf/pin/999999", data={"csrf_token": token}).status_code == 404
+    assert client.post(f"/staf/pin/{sri.id}").status_code == 400
+    assert _household(app, DEDI_KK).pin_hash is None
+    assert _household(app, SRI["kk"]).pin_hash == sri.pin_hash
+    assert not _audit(app, "kiosk.pin_issued")
+
+
+# --- kiosk side -----------------------------------------------------------------------------
+
+
+def _status_check(client, nik, kk):
+    page = client.get("/cek-status")
+    response = client.post(
+        "/cek-status", data={"nik": nik, "kk": kk, "csrf_token": csrf_from(page.data)}
+    )
+    assert response.status_code == 303
+    return client.get("/status")
+
+
+def _enter_pin(client, pin):
+    page = client.get("/status")
+    token = csrf_from(page.data)
+    return client.post("/status/pin", data={"pin": pin, "csrf_token": token})
+
+
+def test_right_pin(app, client, demo):
+    page = _status_check(client, **SRI)
+    assert 'action="/status/pin"' in _text(page)
+    response = _enter_pin(client, SRI_PIN)
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    html = _text(response)
+    assert "PIN benar." in html
+    assert not _alerts(response)
+    assert SRI_PIN not in html
+    with app.app_context():
+        assert db.session.scalar(select(ResidentVisit)).pin_verified_at is not None
+    assert len(_audit(app, "kiosk.pin_ok")) == 1
+    assert SRI_PIN not in _all_audit_details(app)
+
+
+def test_five_wrong_pins_lock_printing(app, client, demo):
+    _status_check(client, **SRI)
+    for attempt in range(4):
+        response = _enter_pin(client, "111111")
+        assert response.status_code == 422, attempt
+        assert _alerts(response) == [WRONG]
+    assert _household(app, SRI["kk"]).pin_failures == 4
+    fifth = _enter_pin(client, "111111")
+    assert fifth.status_code == 422
+    assert _alerts(fifth) == [LOCKED]
+    assert 'action="/status/pin"' not in _text(fifth)
+    assert _household(app, SRI["kk"]).pin_locked_until is not None
+
+    # Locked: even the right PIN is refused, and a new visit does not undo the lock.
+    right = _enter_pin(client, SRI_PIN)
+    assert right.status_code == 422
+    assert _alerts(right) == [LOCKED]
+    assert "PIN benar." not in _text(right)
+    _status_check(client, **SRI)
+    page = _text(client.get("/status"))
+    assert "Pencetakan dikunci sementara" in page
+    assert 'action="/status/pin"' not in page
+    assert _enter_pin(client, SRI_PIN).status_code == 422
+    with app.app_context():
+        assert all(v.pin_verified_at is None for v in db.session.scalars(select(ResidentVisit)))
+
+    failed = [json.loads(e.details) for e in _audit(app, "kiosk.pin_failed")]
+    assert [f["locked"] for f in failed] == [False, False, False, False, True]
+    assert "111111" not in _all_audit_details(app)
+    assert SRI_PIN not in _all_audit_details(app)
+
+    # Fifteen minutes later (moved in the database, not waited for) the right PIN works.
+    with app.app_context():
+        sri = db.session.scalar(select(Household).where(Household.kk_number == SRI["kk"]))
+        sri.pin_locked_until = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+    response = _enter_pin(client, SRI_PIN)
+    assert response.status_code == 200
+    assert "PIN benar." in _text(response)
+
+
+def test_badly_formed_pin_gets_the_format_message_and_counts_nothing(app, client, demo):
+    _status_check(client, **SRI)
+    for pin in ("12a", "", "12345", "1234567", "12 456", "-12345"):
+        response = _enter_pin(client, pin)
+        assert response.status_code == 422, pin
+        assert _alerts(response) == ["PIN harus 6 digit angka."], pin
+    sri = _household(app, SRI["kk"])
+    assert sri.pin_failures == 0 and sri.pin_locked_until is None
+    assert not _audit(app, "kiosk.pin_failed")
+
+
+def test_pin_of_non_ascii_digits_gets_the_format_message(app, client, demo):
+    # Arabic-Indic digits pass str.isdigit(); they are not a PIN and must not count as a try.
+    _status_check(client, **SRI)
+    response = _enter_pin(client, "\u0661\u0662\u0663\u0664\u0665\u0666")
+    assert response.status_code == 422
+    assert _alerts(response) == ["PIN harus 6 digit angka."]
+    assert _household(app, SRI["kk"]).pin_failures == 0
+    assert not _audit(app, "kiosk.pin_failed")
+
+
+def test_household_without_pin_is_told_to_ask_the_operator(app, client, demo):
+    with app.app_context():
+        # An active household in a voucher program (desil 1-5) that was never given a PIN.
+        household = db.session.scalar(
+            select(Household)
+            .where(
+                Household.pin_hash.is_(None),
+                Household.status == "active",
+                Household.desil <= 5,
+                Household.kk_number != SRI["kk"],
+            )
+            .order_by(Household.id)
+        )
+        nik = db.session.scalar(
+            select(Person.nik).where(Person.household_id == household.id).order_by(Person.id)
+        )
+        kk = household.kk_number
+    _status_check(client, nik, kk)
+    response = _enter_pin(client, "123456")
+    assert response.status_code == 422
+    (message,) = _alerts(response)
+    assert "belum punya PIN" in message
+    assert "operator desa" in message
+    assert not _audit(app, "kiosk.pin_failed")
+
+
+def test_pin_without_a_visit_goes_home(client):
+    token = csrf_from(client.get("/cek-status").data)
+    response = client.post("/status/pin", data={"pin": SRI_PIN, "csrf_token": token})
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/"
+
+
+def test_pin_without_csrf_token_is_refused(app, client, demo):
+    _status_check(client, **SRI)
+    response = client.post("/status/pin", data={"pin": SRI_PIN})
+    assert response.status_code == 400
+    with app.app_context():
+        assert db.session.scalar(select(ResidentVisit)).pin_verified_at is None

@@ -1,0 +1,368 @@
+"""The resident status check through the client: NIK + KK, the visit, the status page, reset."""
+
+import html as htmllib
+import json
+import re
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+from werkzeug import security
+
+from bansos_app.audit.models import AuditEvent
+from bansos_app.auth import models as auth_models
+from bansos_app.extensions import db, limiter
+from bansos_app.kiosk import pins
+from bansos_app.kiosk.models import ResidentVisit
+from bansos_app.models_base import utcnow
+from bansos_app.registry.identity import mask_number
+from bansos_app.registry.models import Household, Person
+from tests.conftest import csrf_from
+
+SRI = {"nik": "1703124107850001", "kk": "1703122003180001"}
+BAMBANG = {"nik": "1703121203700003", "kk": "1703121505190002"}
+DEDI = {"nik": "1703142208880002", "kk": "1703141010200003"}
+COOKIE = "bansos_warga"
+
+
+_real_hash = security.generate_password_hash
+
+
+def _cheap_hash(password, method="scrypt", salt_length=16):
+    # Tests only: low-cost scrypt keeps the demo accounts fast; checks read the cost from the hash.
+    return _real_hash(password, "scrypt:1024:8:1", salt_length)
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_fresh(app, monkeypatch):
+    """Empty rate-limit counters before and after every test; cheap password hashes."""
+    monkeypatch.setattr(auth_models, "generate_password_hash", _cheap_hash)
+    monkeypatch.setattr(pins, "generate_password_hash", _cheap_hash)
+    limiter.reset()
+    yield
+    limiter.reset()
+
+
+def _text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def _alerts(response) -> list[str]:
+    """The texts of the role="alert" paragraphs, unescaped and with whitespace collapsed."""
+    found = re.findall(r'<p class="alert" role="alert">(.*?)</p>', _text(response), re.S)
+    return [" ".join(htmllib.unescape(a).split()) for a in found]
+
+
+def _field_error(response, field: str) -> str:
+    match = re.search(
+        rf'<p class="field-error" id="{field}-error">(.*?)</p>', _text(response), re.S
+    )
+    assert match, f"no error message for {field}"
+    return " ".join(htmllib.unescape(match.group(1)).split())
+
+
+def _check(client, nik, kk, headers=None, token=True):
+    """Open the form and post NIK + KK the way the browser would."""
+    page = client.get("/cek-status")
+    data = {"nik": nik, "kk": kk}
+    if token:
+        data["csrf_token"] = csrf_from(page.data)
+    return client.post("/cek-status", data=data, headers=headers or {})
+
+
+def _visit_cookie_set(response) -> bool:
+    return any(c.startswith(f"{COOKIE}=") for c in response.headers.getlist("Set-Cookie"))
+
+
+def _visits(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count(ResidentVisit.id)))
+
+
+def _member_niks(app, kk) -> list[str]:
+    with app.app_context():
+        return db.session.scalars(
+            select(Person.nik).join(Household).where(Household.kk_number == kk)
+        ).all()
+
+
+def _audit(app, action) -> list[dict]:
+    with app.app_context():
+        rows = db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)).all()
+        return [json.loads(r.details) for r in rows]
+
+
+def _all_audit_details(app) -> str:
+    with app.app_context():
+        return "\n".join(db.session.scalars(select(AuditEvent.details)))
+
+
+# --- the form -------------------------------------------------------------------------------
+
+
+def test_form_page(client):
+    response = client.get("/cek-status")
+    assert response.status_code == 200
+    html = _text(response)
+    assert "Cek Status Bantuan" in html
+    assert 'name="nik"' in html and 'name="kk"' in html
+    assert 'inputmode="numeric"' in html
+    assert csrf_from(response.data)
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+BAD_INPUTS = [
+    pytest.param(
+        SRI["nik"][:15], SRI["kk"], "nik", "NIK harus 16 digit angka; yang dimasukkan 15 digit.",
+        id="nik-15-digits",
+    ),
+    pytest.param(
+        SRI["nik"] + "1", SRI["kk"], "nik", "NIK harus 16 digit angka; yang dimasukkan 17 digit.",
+        id="nik-17-digits",
+    ),
+    pytest.param(
+        "17031241O785OOO1", SRI["kk"], "nik",
+        "NIK hanya boleh berisi angka 0-9, tanpa huruf, spasi atau tanda baca.",
+        id="nik-letters",
+    ),
+    pytest.param("", SRI["kk"], "nik", "NIK belum diisi.", id="nik-empty"),
+    pytest.param(SRI["nik"], "", "kk", "Nomor KK belum diisi.", id="kk-empty"),
+    pytest.param(
+        SRI["nik"], "17031220031800O1", "kk",
+        "Nomor KK hanya boleh berisi angka 0-9, tanpa huruf, spasi atau tanda baca.",
+        id="kk-letters",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("nik", "kk", "field", "message"), BAD_INPUTS)
+def test_bad_input_gets_a_clear_message_and_changes_nothing(app, client, nik, kk, field, message):
+    response = _check(client, nik, kk)
+    assert response.status_code == 422
+    assert _field_error(response, field) == message
+    other = "kk" if field == "nik" else "nik"
+    assert f'id="{other}-error"' not in _text(response)
+    assert response.headers["Cache-Control"] == "no-store"
+    assert not _visit_cookie_set(response)
+    assert client.get_cookie(COOKIE) is None
+    assert _visits(app) == 0
+    assert not _audit(app, "kiosk.status_checked")
+
+
+def test_bad_input_htmx_gets_only_the_form_block(client):
+    response = _check(client, "123", SRI["kk"], headers={"HX-Request": "true"})
+    assert response.status_code == 422
+    assert "<html" not in _text(response)
+    assert _field_error(response, "nik") == "NIK harus 16 digit angka; yang dimasukkan 3 digit."
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def _strip_echo(response, *echoed) -> str:
+    """The page without what legitimately differs: the CSRF token and the echoed numbers."""
+    text = re.sub(r'name="csrf_token" type="hidden" value="[^"]*"', "", _text(response))
+    for value in echoed:
+        text = text.replace(f'value="{value}"', "")
+    return text
+
+
+def test_wrong_kk_and_unknown_nik_get_the_same_answer(app, client, demo):
+    # Right NIK (Sri) with another real KK (Bambang's), and a well-formed NIK nobody has.
+    wrong_kk = _check(client, SRI["nik"], BAMBANG["kk"])
+    unknown = _check(client, "1703124107850099", SRI["kk"])
+    assert wrong_kk.status_code == unknown.status_code == 422
+    assert _alerts(wrong_kk) == _alerts(unknown)
+    assert len(_alerts(wrong_kk)) == 1
+    assert _alerts(wrong_kk)[0].startswith("Data tidak ditemukan.")
+    assert _strip_echo(wrong_kk, SRI["nik"], BAMBANG["kk"]) == _strip_echo(
+        unknown, "1703124107850099", SRI["kk"]
+    )
+    assert not _visit_cookie_set(wrong_kk) and not _visit_cookie_set(unknown)
+    assert _visits(app) == 0
+
+    misses = _audit(app, "kiosk.status_not_found")
+    assert len(misses) == 2
+    assert {m["nik"] for m in misses} == {mask_number(SRI["nik"]), "1703********0099"}
+    details = _all_audit_details(app)
+    assert SRI["nik"] not in details and "1703124107850099" not in details
+    assert not re.search(r"\d{16}", details)
+
+
+def test_post_without_csrf_token_gets_the_400_page(app, client):
+    response = _check(client, SRI["nik"], SRI["kk"], token=False)
+    assert response.status_code == 400
+    html = _text(response)
+    assert "Permintaan tidak dapat diproses" in html
+    assert "Sesi formulir sudah kedaluwarsa" in html
+    assert not _visit_cookie_set(response)
+    assert _visits(app) == 0
+
+
+# --- success and the status page ------------------------------------------------------------
+
+
+def _expected_pkh_stage(today: date) -> tuple[int, int]:
+    """(tahap, year) of the next quarterly stage (January, April, July, October)."""
+    for number, month in enumerate((1, 4, 7, 10), start=1):
+        if month > today.month:
+            return number, today.year
+    return 1, today.year + 1
+
+
+def test_success_redirects_to_the_status_page_of_sri(app, client, demo):
+    response = _check(client, SRI["nik"], SRI["kk"])
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/status"
+    assert response.headers["Cache-Control"] == "no-store"
+    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith(COOKIE))
+    assert "HttpOnly" in cookie
+    assert "SameSite=Strict" in cookie
+    # The browser holds only a random token, never the NIK or KK.
+    token = client.get_cookie(COOKIE).value
+    assert SRI["nik"] not in token and SRI["kk"] not in token
+    assert _visits(app) == 1
+
+    page = client.get("/status")
+    assert page.status_code == 200
+    assert page.headers["Cache-Control"] == "no-store"
+    html = _text(page)
+    assert "Sri Wahyuni" in html
+    assert "Putri Wulandari" in html and "Rizky Ramadhan" in html
+    niks = _member_niks(app, SRI["kk"])
+    assert len(niks) == 3
+    for nik in niks:
+        assert nik not in html
+        assert mask_number(nik) in html
+    assert SRI["kk"] not in html
+    assert "Desil saat ini: <strong>2</strong>" in html
+    for name in ("PKH", "Sembako", "LPG", "listrik", "PBI-JKN"):
+        assert name in html
+    assert html.count('class="program state-') == 5
+    assert 'class="program state-receiving"' in html
+    assert "Menerima bantuan tunai PKH." in html
+    # A child in SD (Rp900.000) and a child of 4 (Rp3.000.000): Rp3.900.000 a year.
+    assert "Total Rp3.900.000 per tahun." in html
+    number, year = _expected_pkh_stage(date.today())
+    assert f"Pencairan PKH berikutnya: tahap {number}," in html
+    assert f"{year}, sebesar Rp975.000" in html
+
+    checked = _audit(app, "kiosk.status_checked")
+    assert len(checked) == 1
+    details = _all_audit_details(app)
+    assert not re.search(r"\d{16}", details)
+    for nik in niks:
+        assert nik not in details
+
+
+def test_htmx_success_returns_the_fragment_and_pushes_the_url(app, client, demo):
+    response = _check(client, BAMBANG["nik"], BAMBANG["kk"], headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert response.headers["HX-Push-Url"] == "/status"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "HX-Request" in response.headers["Vary"]
+    assert _visit_cookie_set(response)
+    html = _text(response)
+    assert "<html" not in html and "<body" not in html
+    assert "Bambang Sutrisno" in html
+    for nik in _member_niks(app, BAMBANG["kk"]):
+        assert nik not in html
+        assert mask_number(nik) in html
+    assert "Desil saat ini: <strong>7</strong>" in html
+    assert "Desil 3 → Desil 7" in html
+    pkh = re.search(r'<li class="program state-(\w+)">\s*<span class="program-name">'
+                    r"Program Keluarga Harapan \(PKH\)</span>(.*?)</li>", html, re.S)  # fmt: skip
+    assert pkh and pkh.group(1) == "not_eligible"
+    assert "desil 1–4" in pkh.group(2) and "desil 7" in pkh.group(2)
+    assert html.count('class="program state-not_eligible"') == 5
+    assert "Pencairan PKH berikutnya" not in html
+
+
+def test_dedi_is_blocked_with_the_musdesus_guidance(client, demo):
+    assert _check(client, DEDI["nik"], DEDI["kk"]).status_code == 303
+    html = _text(client.get("/status"))
+    assert "Dedi Kurniawan" in html
+    assert html.count('class="program state-blocked"') == 5
+    assert "Diblokir" in html
+    assert "judi online" in html
+    assert "Daftar ulang melalui desa, diusulkan lewat Musdesus." in html
+    assert "Pencairan PKH berikutnya" not in html
+
+
+def test_status_without_a_visit_goes_home(client):
+    response = client.get("/status")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/"
+    client.set_cookie(COOKIE, "made-up-token")
+    assert client.get("/status").status_code == 303
+
+
+# --- forgetting the resident ----------------------------------------------------------------
+
+
+def test_reset_from_the_selesai_button_ends_the_visit(app, client, demo):
+    _check(client, SRI["nik"], SRI["kk"])
+    page = client.get("/status")
+    token = client.get_cookie(COOKIE).value
+    response = client.post(
+        "/kiosk/reset", data={"csrf_token": csrf_from(page.data)}, headers={"Accept": "text/html"}
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert client.get_cookie(COOKIE) is None
+    with app.app_context():
+        visit = db.session.scalar(select(ResidentVisit))
+        assert visit.ended_at is not None
+    assert len(_audit(app, "kiosk.visit_ended")) == 1
+    # The back button: even a browser that kept the token sees nothing of the resident.
+    client.set_cookie(COOKIE, token)
+    back = client.get("/status")
+    assert back.status_code == 303
+    assert back.headers["Location"] == "/"
+    assert "Sri Wahyuni" not in _text(back)
+
+
+def test_idle_reset_fetch_gets_204_and_ends_the_visit(app, client, demo):
+    _check(client, DEDI["nik"], DEDI["kk"])
+    page = client.get("/status")
+    token = client.get_cookie(COOKIE).value
+    response = client.post("/kiosk/reset", headers={"X-CSRFToken": csrf_from(page.data)})
+    assert response.status_code == 204
+    assert response.get_data() == b""
+    client.set_cookie(COOKIE, token)
+    assert client.get("/status").status_code == 303
+
+
+def test_going_home_ends_the_visit(app, client, demo):
+    _check(client, SRI["nik"], SRI["kk"])
+    token = client.get_cookie(COOKIE).value
+    home = client.get("/")
+    assert home.status_code == 200
+    assert client.get_cookie(COOKIE) is None
+    client.set_cookie(COOKIE, token)
+    assert client.get("/status").status_code == 303
+    assert len(_audit(app, "kiosk.visit_ended")) == 1
+
+
+def test_expired_visit_goes_home(app, client, demo):
+    _check(client, SRI["nik"], SRI["kk"])
+    assert client.get("/status").status_code == 200
+    with app.app_context():
+        visit = db.session.scalar(select(ResidentVisit))
+        visit.expires_at = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+    response = client.get("/status")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/"
+
+
+# --- English --------------------------------------------------------------------------------
+
+
+def test_form_errors_in_english(app, client):
+    client.get("/bahasa/en")
+    response = _check(client, "", SRI["kk"])
+    assert response.status_code == 422
+    assert '<html lang="en">' in _text(client.get("/cek-status"))
+    assert _visits(app) == 0
+    assert _field_error(response, "nik") == "NIK is not filled in."
+    assert "belum diisi" not in _text(response)
