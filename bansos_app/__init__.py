@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import load_config
 from .extensions import babel, compress, csrf, db, htmx, limiter, login_manager, migrate
@@ -37,6 +38,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.cli.add_command(bansos_cli)
     _register_template_helpers(app)
+    hops = app.config["TRUST_PROXY_HOPS"]
+    if hops:
+        # Behind a load balancer the client address (rate limits) comes from X-Forwarded-For.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     return app
 
 

@@ -51,6 +51,7 @@ def load_config(instance_path: Path) -> dict:
         "RATELIMIT_STATUS_ADDRESS": os.environ.get("RATELIMIT_STATUS_ADDRESS", "30 per minute"),
         "RATELIMIT_PIN": os.environ.get("RATELIMIT_PIN", "10 per minute"),
         "RESIDENT_VISIT_MINUTES": 10,
+        "TRUST_PROXY_HOPS": int(os.environ.get("TRUST_PROXY_HOPS", "0") or 0),
         "KIOSK_COUNTDOWN_SECONDS": 10,
         # Static files are streamed, and Flask-Compress streams only br/deflate, not gzip.
         "COMPRESS_ALGORITHM": ["br", "gzip", "deflate"],
