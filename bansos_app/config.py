@@ -63,6 +63,7 @@ def load_config(instance_path: Path) -> dict:
             "text/javascript",
             "application/json",
         ],
+        "PASSWORD_HASH_METHOD": "scrypt",  # werkzeug's default cost: N=32768, r=8, p=1
         "LOGIN_MAX_FAILURES": 5,
         "LOGIN_LOCK_MINUTES": 15,
     }

@@ -1,5 +1,6 @@
 """Shared fixtures: one migrated database per session, emptied after every test."""
 
+import html
 import os
 import re
 import threading
@@ -27,6 +28,8 @@ def app(tmp_path_factory):
             "SQLALCHEMY_DATABASE_URI": url,
             "WTF_CSRF_ENABLED": True,
             "RATELIMIT_STORAGE_URI": "memory://",
+            # A cheap scrypt cost: checks read the cost from each hash, so nothing else changes.
+            "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
         }
     )
     with app.app_context():
@@ -179,3 +182,14 @@ def live_server(app):
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
+
+
+def page_text(response) -> str:
+    """The response body as text."""
+    return response.get_data(as_text=True)
+
+
+def alerts(response) -> list[str]:
+    """The texts of the role="alert" paragraphs, unescaped and with whitespace collapsed."""
+    found = re.findall(r'<p class="alert" role="alert">(.*?)</p>', page_text(response), re.S)
+    return [" ".join(html.unescape(a).split()) for a in found]

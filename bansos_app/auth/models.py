@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -13,6 +14,11 @@ from ..models_base import utcnow
 ROLES = ("operator_desa", "pendamping", "dinsos_admin", "merchant", "auditor", "superadmin")
 # Roles whose work is limited to the villages in their scope.
 VILLAGE_ROLES = ("operator_desa", "pendamping")
+
+def hash_method() -> str:
+    """The werkzeug hash method for passwords and PINs; tests choose a cheaper scrypt cost."""
+    return current_app.config["PASSWORD_HASH_METHOD"] if has_app_context() else "scrypt"
+
 
 user_village = Table(
     "user_village",
@@ -52,7 +58,7 @@ class User(UserMixin, db.Model):
 
     def set_password(self, password: str) -> None:
         """Store a salted scrypt hash of the password."""
-        self.password_hash = generate_password_hash(password, method="scrypt")
+        self.password_hash = generate_password_hash(password, method=hash_method())
 
     def check_password(self, password: str) -> bool:
         """Return whether the password matches the stored hash."""

@@ -10,6 +10,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..audit.services import record
 from ..auth.access import require_village
+from ..auth.models import hash_method
 from ..extensions import db
 from ..models_base import utcnow
 
@@ -26,7 +27,7 @@ def _peppered(pin: str) -> str:
 
 def set_pin(household, pin: str) -> None:
     """Store the hash of a PIN (used by issue_pin and the demo data)."""
-    household.pin_hash = generate_password_hash(_peppered(pin), method="scrypt")
+    household.pin_hash = generate_password_hash(_peppered(pin), method=hash_method())
     household.pin_set_at = utcnow()
     household.pin_failures = 0
     household.pin_locked_until = None

@@ -5,35 +5,16 @@ import re
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug import security
 
 from bansos_app.audit.models import AuditEvent
-from bansos_app.auth import models as auth_models
-from bansos_app.extensions import db, limiter
-from bansos_app.kiosk import pins
+from bansos_app.extensions import db
 from bansos_app.kiosk.models import KioskDevice
 from tests.conftest import csrf_from
+from tests.conftest import page_text as _text
 
 GIRI_KENCANA = "17.03.12.2003"
 AIR_PETAI = "17.03.14.2017"  # not one of the operator's villages
 COOKIE = "bansos_kiosk"
-
-_real_hash = security.generate_password_hash
-
-
-def _cheap_hash(password, method="scrypt", salt_length=16):
-    # Tests only: low-cost scrypt keeps the demo accounts fast; checks read the cost from the hash.
-    return _real_hash(password, "scrypt:1024:8:1", salt_length)
-
-
-@pytest.fixture(autouse=True)
-def _fast_and_fresh(app, monkeypatch):
-    """Empty rate-limit counters before and after every test; cheap password hashes."""
-    monkeypatch.setattr(auth_models, "generate_password_hash", _cheap_hash)
-    monkeypatch.setattr(pins, "generate_password_hash", _cheap_hash)
-    limiter.reset()
-    yield
-    limiter.reset()
 
 
 @pytest.fixture
@@ -41,10 +22,6 @@ def staff(client, auth, demo):
     """The test client, logged in as the demo operator (Giri Kencana and Urai)."""
     assert auth.login("operator", "demo-operator").status_code == 303
     return client
-
-
-def _text(response) -> str:
-    return response.get_data(as_text=True)
 
 
 def _register(staff, name="Kios Balai Desa", village=GIRI_KENCANA, paper="80", idle="45"):

@@ -1,23 +1,21 @@
 """Kiosk PINs: operators issue them after checking the family card; residents enter them."""
 
-import html as htmllib
 import json
 import re
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
-from werkzeug import security
 
 from bansos_app.audit.models import AuditEvent
-from bansos_app.auth import models as auth_models
 from bansos_app.auth.models import User
-from bansos_app.extensions import db, limiter
+from bansos_app.extensions import db
 from bansos_app.kiosk import pins
 from bansos_app.kiosk.models import ResidentVisit
 from bansos_app.models_base import utcnow
 from bansos_app.registry.models import Household, Person
+from tests.conftest import alerts as _alerts
 from tests.conftest import csrf_from
+from tests.conftest import page_text as _text
 
 SRI = {"nik": "1703124107850001", "kk": "1703122003180001"}
 DEDI_KK = "1703141010200003"  # Air Petai: outside the operator's villages
@@ -26,32 +24,6 @@ SRI_PIN = "246810"
 WRONG = "PIN salah. Periksa slip PIN Anda lalu coba lagi."
 LOCKED = "PIN salah 5 kali. Pencetakan dikunci 15 menit untuk keluarga ini."
 NOT_FOUND = "Nomor KK tidak ditemukan di desa Anda."
-
-_real_hash = security.generate_password_hash
-
-
-def _cheap_hash(password, method="scrypt", salt_length=16):
-    # Tests only: low-cost scrypt keeps the demo accounts fast; checks read the cost from the hash.
-    return _real_hash(password, "scrypt:1024:8:1", salt_length)
-
-
-@pytest.fixture(autouse=True)
-def _fast_and_fresh(app, monkeypatch):
-    """Empty rate-limit counters before and after every test; cheap password hashes."""
-    monkeypatch.setattr(auth_models, "generate_password_hash", _cheap_hash)
-    monkeypatch.setattr(pins, "generate_password_hash", _cheap_hash)
-    limiter.reset()
-    yield
-    limiter.reset()
-
-
-def _text(response) -> str:
-    return response.get_data(as_text=True)
-
-
-def _alerts(response) -> list[str]:
-    found = re.findall(r'<p class="alert" role="alert">(.*?)</p>', _text(response), re.S)
-    return [" ".join(htmllib.unescape(a).split()) for a in found]
 
 
 def _household(app, kk) -> Household:
@@ -63,7 +35,9 @@ def _household(app, kk) -> Household:
 
 def _audit(app, action) -> list[AuditEvent]:
     with app.app_context():
-        rows = db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)).all()
+        rows = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.seq)
+        ).all()
         db.session.expunge_all()
         return rows
 

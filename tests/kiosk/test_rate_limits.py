@@ -4,36 +4,16 @@ import json
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug import security
 
 from bansos_app.audit.models import AuditEvent
-from bansos_app.auth import models as auth_models
 from bansos_app.auth.models import User
 from bansos_app.extensions import db, limiter
-from bansos_app.kiosk import pins
 from bansos_app.kiosk.devices import device_token, enrol_device, register_device
 from bansos_app.kiosk.models import ResidentVisit
 from bansos_app.registry.models import Household
 from tests.conftest import csrf_from
 
 SRI = {"nik": "1703124107850001", "kk": "1703122003180001"}
-
-_real_hash = security.generate_password_hash
-
-
-def _cheap_hash(password, method="scrypt", salt_length=16):
-    # Tests only: low-cost scrypt keeps the demo accounts fast; checks read the cost from the hash.
-    return _real_hash(password, "scrypt:1024:8:1", salt_length)
-
-
-@pytest.fixture(autouse=True)
-def _fast_and_fresh(app, monkeypatch):
-    """Empty rate-limit counters before and after every test; cheap password hashes."""
-    monkeypatch.setattr(auth_models, "generate_password_hash", _cheap_hash)
-    monkeypatch.setattr(pins, "generate_password_hash", _cheap_hash)
-    limiter.reset()
-    yield
-    limiter.reset()
 
 
 def _token(client) -> str:

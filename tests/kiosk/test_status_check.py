@@ -7,50 +7,21 @@ from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug import security
 
 from bansos_app.audit.models import AuditEvent
-from bansos_app.auth import models as auth_models
-from bansos_app.extensions import db, limiter
-from bansos_app.kiosk import pins
+from bansos_app.extensions import db
 from bansos_app.kiosk.models import ResidentVisit
 from bansos_app.models_base import utcnow
 from bansos_app.registry.identity import mask_number
 from bansos_app.registry.models import Household, Person
+from tests.conftest import alerts as _alerts
 from tests.conftest import csrf_from
+from tests.conftest import page_text as _text
 
 SRI = {"nik": "1703124107850001", "kk": "1703122003180001"}
 BAMBANG = {"nik": "1703121203700003", "kk": "1703121505190002"}
 DEDI = {"nik": "1703142208880002", "kk": "1703141010200003"}
 COOKIE = "bansos_warga"
-
-
-_real_hash = security.generate_password_hash
-
-
-def _cheap_hash(password, method="scrypt", salt_length=16):
-    # Tests only: low-cost scrypt keeps the demo accounts fast; checks read the cost from the hash.
-    return _real_hash(password, "scrypt:1024:8:1", salt_length)
-
-
-@pytest.fixture(autouse=True)
-def _fast_and_fresh(app, monkeypatch):
-    """Empty rate-limit counters before and after every test; cheap password hashes."""
-    monkeypatch.setattr(auth_models, "generate_password_hash", _cheap_hash)
-    monkeypatch.setattr(pins, "generate_password_hash", _cheap_hash)
-    limiter.reset()
-    yield
-    limiter.reset()
-
-
-def _text(response) -> str:
-    return response.get_data(as_text=True)
-
-
-def _alerts(response) -> list[str]:
-    """The texts of the role="alert" paragraphs, unescaped and with whitespace collapsed."""
-    found = re.findall(r'<p class="alert" role="alert">(.*?)</p>', _text(response), re.S)
-    return [" ".join(htmllib.unescape(a).split()) for a in found]
 
 
 def _field_error(response, field: str) -> str:
@@ -88,7 +59,9 @@ def _member_niks(app, kk) -> list[str]:
 
 def _audit(app, action) -> list[dict]:
     with app.app_context():
-        rows = db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)).all()
+        rows = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.seq)
+        ).all()
         return [json.loads(r.details) for r in rows]
 
 
