@@ -93,8 +93,7 @@ def explain_programs(household, today: date | None = None) -> list[ProgramLine]:
                 program,
                 "not_eligible",
                 _l(
-                    "Tidak memenuhi syarat: program ini untuk desil %(lo)d–%(hi)d, "
-                    "keluarga Anda desil %(d)d.",
+                    "Program ini untuk desil %(lo)d–%(hi)d; keluarga Anda desil %(d)d.",
                     lo=program.desil_min,
                     hi=program.desil_max,
                     d=household.desil,
@@ -107,8 +106,8 @@ def explain_programs(household, today: date | None = None) -> list[ProgramLine]:
                     program,
                     "not_eligible",
                     _l(
-                        "Tidak memenuhi syarat: tidak ada anggota keluarga dengan komponen PKH "
-                        "(ibu hamil, anak usia dini, anak sekolah, disabilitas berat, lansia)."
+                        "Tidak ada anggota keluarga dengan komponen PKH (ibu hamil, anak usia "
+                        "dini, anak sekolah, disabilitas berat, lansia)."
                     ),
                 )
             else:
