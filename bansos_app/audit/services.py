@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..extensions import db
+from ..locking import lock_row
 from ..models_base import utcnow
 from .models import GENESIS, AuditEvent, AuditHead
 
@@ -31,25 +32,15 @@ def _digest(event: AuditEvent) -> str:
 
 def _locked_head() -> AuditHead:
     """Return the chain head row, locked for update until the transaction ends."""
-    dialect = db.session.get_bind().dialect.name
-    table = AuditHead.__table__
-    if dialect == "sqlite":
-        # SQLite has no row locks and reads outside a write transaction: take the write
-        # lock first, so that a second writer waits here instead of reading a stale head.
-        db.session.execute(table.update().where(table.c.id == 1).values(seq=table.c.seq))
-    query = (
-        select(AuditHead)
-        .where(AuditHead.id == 1)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    head = db.session.execute(query).scalar_one_or_none()
+    head = lock_row(AuditHead, 1)
     if head is None:
         # Two first writers can both find no head: ON CONFLICT makes the second wait for
         # the first one's row instead of failing on the primary key.
+        dialect = db.session.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        table = AuditHead.__table__
         db.session.execute(insert(table).values(id=1, seq=0, hash=GENESIS).on_conflict_do_nothing())
-        head = db.session.execute(query).scalar_one()
+        head = lock_row(AuditHead, 1)
     return head
 
 

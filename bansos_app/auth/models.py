@@ -15,6 +15,7 @@ ROLES = ("operator_desa", "pendamping", "dinsos_admin", "merchant", "auditor", "
 # Roles whose work is limited to the villages in their scope.
 VILLAGE_ROLES = ("operator_desa", "pendamping")
 
+
 def hash_method() -> str:
     """The werkzeug hash method for passwords and PINs; tests choose a cheaper scrypt cost."""
     return current_app.config["PASSWORD_HASH_METHOD"] if has_app_context() else "scrypt"
