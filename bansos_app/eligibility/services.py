@@ -19,7 +19,9 @@ class ProgramLine:
     """One program's answer for a household: state, plain-language reason, amount."""
 
     program: Program
-    state: str  # receiving, not_eligible, graduated, blocked, inactive
+    # eligible until vouchers or payments are recorded for the household (later: receiving);
+    # not_eligible, graduated, blocked, inactive otherwise.
+    state: str
     reason: str
     amount: int | None = None
     components: list = field(default_factory=list)
@@ -114,16 +116,16 @@ def explain_programs(household, today: date | None = None) -> list[ProgramLine]:
                 yearly = sum(c[2] for c in comps)
                 line = ProgramLine(
                     program,
-                    "receiving",
-                    _l("Menerima bantuan tunai PKH."),
+                    "eligible",
+                    _l("Memenuhi syarat bantuan tunai PKH."),
                     amount=yearly,
                     components=comps,
                 )
         if line is None:
             reason = {
-                "voucher": _l("Menerima e-voucher setiap periode penyaluran."),
-                "insurance": _l("Iuran BPJS Kesehatan dibayar pemerintah."),
+                "voucher": _l("Memenuhi syarat e-voucher; diterbitkan Dinas Sosial per periode."),
+                "insurance": _l("Memenuhi syarat: iuran BPJS Kesehatan dibayar pemerintah."),
             }[program.kind]
-            line = ProgramLine(program, "receiving", reason, amount=program.amount)
+            line = ProgramLine(program, "eligible", reason, amount=program.amount)
         lines.append(line)
     return lines

@@ -12,6 +12,7 @@ from ..audit.services import record
 from ..auth.access import require_village
 from ..auth.models import hash_method
 from ..extensions import db
+from ..locking import lock_row
 from ..models_base import utcnow
 
 MAX_FAILURES = 5
@@ -48,18 +49,27 @@ def pin_locked(household) -> bool:
     return bool(household.pin_locked_until and household.pin_locked_until > utcnow())
 
 
+def _well_formed(pin: str) -> bool:
+    # ASCII only: str.isdigit() also accepts Arabic-Indic and other digits.
+    return len(pin) == 6 and pin.isascii() and pin.isdigit()
+
+
 def verify_pin(household, pin: str, visit=None) -> str:
-    """Check a PIN; return "ok", "wrong", "locked" or "no_pin". Five wrong ones lock it."""
+    """Check a PIN: "ok", "wrong", "locked", "no_pin" or "format". Five wrong ones lock it.
+
+    A malformed PIN is refused before it is counted; the household row is locked while the
+    failure count changes, so parallel guesses cannot overwrite each other's count.
+    """
+    if not _well_formed(pin or ""):
+        return "format"
+    household = lock_row(type(household), household.id)
     if household.pin_hash is None:
+        db.session.rollback()
         return "no_pin"
     if pin_locked(household):
+        db.session.rollback()
         return "locked"
-    if (
-        len(pin) == 6
-        and pin.isascii()
-        and pin.isdigit()
-        and check_password_hash(household.pin_hash, _peppered(pin))
-    ):
+    if check_password_hash(household.pin_hash, _peppered(pin)):
         household.pin_failures = 0
         if visit is not None:
             visit.pin_verified_at = utcnow()

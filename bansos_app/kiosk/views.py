@@ -98,9 +98,7 @@ def status_form():
 @limiter.limit(_limit("RATELIMIT_STATUS_ADDRESS"), key_func=address_key)
 def status_check():
     """Check NIK + KK; show the household's status or one message for every miss."""
-    form = StatusForm()
-    if not form.validate_on_submit():
-        abort(400)
+    form = StatusForm()  # CSRF was already checked for every POST by CSRFProtect
     checked = parse_status_input(form.nik.data, form.kk.data)
     if not checked.ok:
         return _form_again(form, checked.errors)
@@ -157,19 +155,14 @@ def status():
 
 @bp.post("/status/pin")
 @limiter.limit(_limit("RATELIMIT_PIN"), key_func=device_key)
+@limiter.limit(_limit("RATELIMIT_PIN_ADDRESS"), key_func=address_key)
 def status_pin():
     """Check the household PIN before vouchers can be printed."""
     visit = current_visit(request.cookies.get(VISIT_COOKIE))
     if visit is None:
         return no_store(redirect(url_for("kiosk.home"), code=303))
     form = PinForm()
-    if not form.validate_on_submit():
-        abort(400)
-    pin = form.pin.data or ""
-    if not (len(pin) == 6 and pin.isascii() and pin.isdigit()):
-        result = "format"
-    else:
-        result = verify_pin(visit.household, pin, visit)
+    result = verify_pin(visit.household, form.pin.data or "", visit)
     messages = {
         "format": _("PIN harus 6 digit angka."),
         "wrong": _("PIN salah. Periksa slip PIN Anda lalu coba lagi."),

@@ -176,21 +176,24 @@ def test_one_line_per_program_in_order(request_ctx):
     assert [line.program.code for line in lines] == CODES
 
 
-def test_desil_4_receives_pkh_and_sembako(request_ctx):
+def test_desil_4_is_eligible_for_pkh_and_sembako(request_ctx):
     lines = by_code(explain_programs(_with_components(4), TODAY))
-    assert {code: line.state for code, line in lines.items()} == dict.fromkeys(CODES, "receiving")
+    assert {code: line.state for code, line in lines.items()} == dict.fromkeys(CODES, "eligible")
     pkh = lines["PKH"]
     assert pkh.amount == 3_000_000
     assert pkh.components == [("child_0_6", "Adik", 3_000_000)]
-    assert str(pkh.reason) == "Menerima bantuan tunai PKH."
+    assert str(pkh.reason) == "Memenuhi syarat bantuan tunai PKH."
     assert (lines["SEMBAKO"].amount, lines["LPG"].amount, lines["LISTRIK"].amount) == (
         200_000,
         60_000,
         50_000,
     )
     assert lines["PBI"].amount is None
-    assert str(lines["SEMBAKO"].reason) == "Menerima e-voucher setiap periode penyaluran."
-    assert str(lines["PBI"].reason) == "Iuran BPJS Kesehatan dibayar pemerintah."
+    assert (
+        str(lines["SEMBAKO"].reason)
+        == "Memenuhi syarat e-voucher; diterbitkan Dinas Sosial per periode."
+    )
+    assert str(lines["PBI"].reason) == "Memenuhi syarat: iuran BPJS Kesehatan dibayar pemerintah."
 
 
 def test_desil_5_loses_pkh_but_keeps_sembako(request_ctx):
@@ -201,7 +204,7 @@ def test_desil_5_loses_pkh_but_keeps_sembako(request_ctx):
     reason = str(pkh.reason)
     assert "desil 1–4" in reason and "desil 5" in reason
     for code in ("SEMBAKO", "LPG", "LISTRIK", "PBI"):
-        assert lines[code].state == "receiving", code
+        assert lines[code].state == "eligible", code
 
 
 def test_desil_6_gets_nothing_and_is_told_why(request_ctx):
@@ -227,7 +230,7 @@ def test_pkh_desil_without_components_is_explained(request_ctx):
     lines = by_code(explain_programs(hh, TODAY))
     assert lines["PKH"].state == "not_eligible"
     assert "komponen PKH" in str(lines["PKH"].reason)
-    assert lines["SEMBAKO"].state == "receiving"
+    assert lines["SEMBAKO"].state == "eligible"
 
 
 def test_deceased_member_does_not_make_a_pkh_household(request_ctx):
@@ -243,7 +246,7 @@ def test_yearly_pkh_total_adds_the_components(request_ctx):
         desil=1,
     )
     pkh = by_code(explain_programs(hh, TODAY))["PKH"]
-    assert pkh.state == "receiving"
+    assert pkh.state == "eligible"
     assert pkh.amount == 3_000_000 + 1_500_000 + 2_400_000
 
 

@@ -210,12 +210,12 @@ def test_success_redirects_to_the_status_page_of_sri(app, client, demo):
     for name in ("PKH", "Sembako", "LPG", "listrik", "PBI-JKN"):
         assert name in html
     assert html.count('class="program state-') == 5
-    assert 'class="program state-receiving"' in html
-    assert "Menerima bantuan tunai PKH." in html
+    assert 'class="program state-eligible"' in html
+    assert "Memenuhi syarat bantuan tunai PKH." in html
     # A child in SD (Rp900.000) and a child of 4 (Rp3.000.000): Rp3.900.000 a year.
     assert "Total Rp3.900.000 per tahun." in html
     number, year = _expected_pkh_stage(date.today())
-    assert f"Pencairan PKH berikutnya: tahap {number}," in html
+    assert f"Perkiraan pencairan PKH berikutnya: tahap {number}," in html
     assert f"{year}, sebesar Rp975.000" in html
 
     checked = _audit(app, "kiosk.status_checked")
