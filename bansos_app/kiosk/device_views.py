@@ -3,7 +3,15 @@
 from flask import Blueprint, abort, redirect, request, url_for
 
 from ..pages import no_store, render_page
-from .devices import COOKIE, DeviceError, device_for_code, device_from_token, enrol_device
+from .devices import (
+    COOKIE,
+    DeviceError,
+    device_for_code,
+    device_for_start_key,
+    device_token,
+    enrol_device,
+    start_key,
+)
 
 bp = Blueprint("kiosk_device", __name__)
 
@@ -33,14 +41,21 @@ def enrol(code: str):
         device, token = enrol_device(code)
     except DeviceError:
         abort(404)
-    start_url = url_for("kiosk_device.start", token=token, _external=True)
+    start_url = url_for("kiosk_device.start_page", _external=True) + "#" + start_key(device)
     page = render_page("kiosk/enrol.html", device=device, done=True, start_url=start_url)
     return no_store(_with_cookie(page, token))
 
 
-@bp.get("/mulai/<token>")
-def start(token: str):
-    """Restore the device cookie in a fresh browser profile (the launcher opens this)."""
-    if device_from_token(token) is None:
+@bp.get("/mulai")
+def start_page():
+    """The launcher opens this with the start key in the fragment; start.js posts it."""
+    return no_store(render_page("kiosk/start.html"))
+
+
+@bp.post("/mulai")
+def start():
+    """Restore the device cookie in a fresh browser profile from the device's start key."""
+    device = device_for_start_key(request.form.get("kunci"))
+    if device is None:
         abort(403)
-    return no_store(_with_cookie(redirect(url_for("kiosk.home"), code=303), token))
+    return no_store(_with_cookie(redirect(url_for("kiosk.home"), code=303), device_token(device)))

@@ -1,6 +1,7 @@
 """Register, enrol, recognise and revoke kiosk devices."""
 
 import hashlib
+import hmac
 import secrets
 from datetime import timedelta
 
@@ -123,6 +124,28 @@ def device_from_token(token: str | None) -> KioskDevice | None:
     if device is None or device.revoked_at or not device.enrolled_at:
         return None
     return device if device.key_version == version else None
+
+
+def start_key(device: KioskDevice) -> str:
+    """Return the key the launcher presents at every start: "<id>.<secret>".
+
+    Derived from SECRET_KEY and the key version, so nothing secret is stored and "Kode baru"
+    or revoking retires it. It travels in the URL fragment, which never reaches a server log.
+    """
+    message = f"kiosk-start:{device.id}:{device.key_version}".encode()
+    secret = hmac.new(current_app.config["SECRET_KEY"].encode(), message, "sha256").hexdigest()
+    return f"{device.id}.{secret[:32]}"
+
+
+def device_for_start_key(key: str | None) -> KioskDevice | None:
+    """Return the enrolled, unrevoked device a start key belongs to, or None."""
+    device_id, _, _secret = (key or "").partition(".")
+    if not device_id.isascii() or not device_id.isdigit() or len(key) > 60:
+        return None
+    device = db.session.get(KioskDevice, int(device_id))
+    if device is None or device.revoked_at or not device.enrolled_at:
+        return None
+    return device if hmac.compare_digest(key, start_key(device)) else None
 
 
 def touch_device(device: KioskDevice) -> None:

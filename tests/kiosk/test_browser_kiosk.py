@@ -230,3 +230,18 @@ def _submit(page, base, nik, kk, wait_for):
     page.fill("#kk", kk)
     page.press("#kk", "Enter")
     page.wait_for_selector(wait_for)
+
+
+def test_start_link_enrols_a_fresh_profile(browser, kiosk_app, live_server):
+    """The launcher's start link (key in the fragment) gives a new tmpfs profile the cookie."""
+    context, page = _enrolled_page(browser, kiosk_app, live_server, idle_seconds=600)
+    start_link = page.inner_text(".start-link code")
+    assert "#" in start_link
+    context.close()
+    fresh = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = fresh.new_page()
+    page.goto(start_link)
+    page.wait_for_url(f"{live_server}/")
+    assert page.get_attribute("body", "data-kiosk") == "1"
+    assert "#" not in page.url
+    fresh.close()

@@ -69,6 +69,23 @@ def _enrol(app, code):
     return kiosk, response
 
 
+def _start_key(enrol_response) -> str:
+    """The start key from the start link shown after enrolment (it sits in the fragment)."""
+    link = re.search(r"<code>(http://[^<]+)</code>", _text(enrol_response)).group(1)
+    return link.partition("#")[2]
+
+
+def _start(app, key):
+    """A fresh browser presents a start key, as start.js does; return (browser, response)."""
+    browser = app.test_client()
+    page = browser.get("/perangkat/mulai")
+    assert page.status_code == 200
+    response = browser.post(
+        "/perangkat/mulai", data={"kunci": key, "csrf_token": csrf_from(page.data)}
+    )
+    return browser, response
+
+
 def _is_kiosk(html: str) -> bool:
     return 'data-kiosk="1"' in html
 
@@ -126,7 +143,9 @@ def test_register_enrol_and_recognise_a_kiosk(app, staff):
     assert "Kios berhasil didaftarkan." in html
     token = kiosk.get_cookie(COOKIE).value
     start = re.search(r"<code>(http://[^<]+)</code>", html)
-    assert start and start.group(1) == f"http://localhost/perangkat/mulai/{token}"
+    # The start key rides in the fragment, so it never reaches a server's access log.
+    assert start and start.group(1).startswith("http://localhost/perangkat/mulai#")
+    assert token not in html
     assert 'href="/"' in html
     assert _device(app, id=device.id).state == "enrolled"
 
@@ -241,8 +260,8 @@ def test_tampered_cookie_gives_the_phone_layout_and_is_deleted(app, staff):
 
 
 def test_revoked_kiosk_is_an_ordinary_browser_on_its_next_request(app, staff):
-    kiosk, _ = _enrol(app, _issued_code(_register(staff)))
-    token = kiosk.get_cookie(COOKIE).value
+    kiosk, enrolled = _enrol(app, _issued_code(_register(staff)))
+    key = _start_key(enrolled)
     device = _device(app)
     response = _staff_post(staff, f"/staf/kiosk/{device.id}/cabut")
     assert response.status_code == 303
@@ -254,15 +273,16 @@ def test_revoked_kiosk_is_an_ordinary_browser_on_its_next_request(app, staff):
     assert not _is_kiosk(_text(response))
     assert _deletes_cookie(response)
     # Neither the start link nor renewing brings it back.
-    assert app.test_client().get(f"/perangkat/mulai/{token}").status_code == 403
+    assert _start(app, key)[1].status_code == 403
     assert _staff_post(staff, f"/staf/kiosk/{device.id}/kode").status_code == 409
     assert _actions(app)[-1] == "kiosk.device_revoked"
     assert _actions(app).count("kiosk.device_revoked") == 1
 
 
 def test_new_code_invalidates_the_old_cookie_and_start_link(app, staff):
-    kiosk, _ = _enrol(app, _issued_code(_register(staff)))
+    kiosk, enrolled = _enrol(app, _issued_code(_register(staff)))
     old_token = kiosk.get_cookie(COOKIE).value
+    old_key = _start_key(enrolled)
     device = _device(app)
     response = _staff_post(staff, f"/staf/kiosk/{device.id}/kode")
     assert response.status_code == 200
@@ -273,9 +293,10 @@ def test_new_code_invalidates_the_old_cookie_and_start_link(app, staff):
     response = kiosk.get("/")
     assert not _is_kiosk(_text(response))
     assert _deletes_cookie(response)
-    assert app.test_client().get(f"/perangkat/mulai/{old_token}").status_code == 403
+    assert _start(app, old_key)[1].status_code == 403
 
     again, response = _enrol(app, new_code)
+    assert _start_key(response) != old_key
     assert response.status_code == 200
     new_token = again.get_cookie(COOKIE).value
     assert new_token != old_token
@@ -284,10 +305,9 @@ def test_new_code_invalidates_the_old_cookie_and_start_link(app, staff):
 
 
 def test_start_link_restores_the_cookie_in_a_fresh_browser(app, staff):
-    kiosk, _ = _enrol(app, _issued_code(_register(staff)))
-    token = kiosk.get_cookie(COOKIE).value
-    fresh = app.test_client()
-    response = fresh.get(f"/perangkat/mulai/{token}")
+    _, enrolled = _enrol(app, _issued_code(_register(staff)))
+    key = _start_key(enrolled)
+    fresh, response = _start(app, key)
     assert response.status_code == 303
     assert response.headers["Location"] == "/"
     assert response.headers["Cache-Control"] == "no-store"
@@ -295,9 +315,16 @@ def test_start_link_restores_the_cookie_in_a_fresh_browser(app, staff):
     assert "HttpOnly" in cookie
     assert _is_kiosk(_text(fresh.get("/")))
 
-    for bad in (_flip(token), "not-a-token", token + "x"):
-        browser = app.test_client()
-        response = browser.get(f"/perangkat/mulai/{bad}")
+    device_id, _, secret = key.partition(".")
+    forged = [
+        f"{device_id}.{_flip(secret)}",
+        "not-a-key",
+        key + "x",
+        "",
+        f"{int(device_id) + 1}.{secret}",
+    ]
+    for bad in forged:
+        browser, response = _start(app, bad)
         assert response.status_code == 403
         assert browser.get_cookie(COOKIE) is None
 
