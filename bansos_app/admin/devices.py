@@ -5,7 +5,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from ..auth.access import in_scope, requires, scope_villages
+from ..auth.access import in_scope, requires, scope_villages, scoped_village_codes
 from ..extensions import db, htmx
 from ..kiosk.devices import DeviceError, register_device, renew_enrolment, revoke_device
 from ..kiosk.models import KioskDevice
@@ -24,7 +24,10 @@ def _form() -> DeviceForm:
 
 def _devices():
     query = select(KioskDevice).order_by(KioskDevice.created_at.desc())
-    return [d for d in db.session.scalars(query) if in_scope(current_user, d.village_code)]
+    codes = scoped_village_codes(current_user)
+    if codes is not None:
+        query = query.where(KioskDevice.village_code.in_(codes))
+    return db.session.scalars(query).all()
 
 
 def _page(form, issued=None, status=200):

@@ -26,18 +26,23 @@ class WholeNumberField(IntegerField):
 
     def process_formdata(self, valuelist):
         if valuelist:
-            try:
-                self.data = int(valuelist[0])
-            except ValueError:
+            raw = valuelist[0].strip()
+            # ASCII digits only: int() would also take Arabic-Indic and full-width digits.
+            if not (raw.isascii() and raw.isdigit()):
                 self.data = None
-                raise ValueError(_l("Isi dengan angka bulat.")) from None
+                raise ValueError(_l("Isi dengan angka bulat."))
+            self.data = int(raw)
 
 
 class DeviceForm(FlaskForm):
     """Register a kiosk: name, village (from the user's scope), paper width, idle time."""
 
     name = StringField(
-        _l("Nama kios"), validators=[DataRequired(_l("Isi nama kios.")), Length(max=80)]
+        _l("Nama kios"),
+        validators=[
+            DataRequired(_l("Isi nama kios.")),
+            Length(max=80, message=_l("Nama kios paling banyak 80 huruf.")),
+        ],
     )
     village = ChoiceField(_l("Desa"), validators=[DataRequired(_l("Pilih desa."))])
     paper_width = ChoiceField(

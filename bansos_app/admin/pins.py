@@ -1,13 +1,13 @@
 """Staff pages for kiosk PINs: find a household by KK, issue a PIN, print the slip once."""
 
-from flask import Blueprint, abort
+from flask import Blueprint, abort, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from ..auth.access import in_scope, requires
 from ..extensions import db
-from ..kiosk.pins import issue_pin
+from ..kiosk.pins import PinChanged, issue_pin, pin_version
 from ..pages import no_store, render_page
 from ..registry.identity import check_kk
 from ..registry.models import Household
@@ -37,6 +37,7 @@ def lookup():
     return no_store(
         render_page(
             "admin/pins.html",
+            pin_version=pin_version,
             block="pin_result",
             form=form,
             household=household,
@@ -56,5 +57,20 @@ def issue(household_id: int):
     form = KkLookupForm()
     if not form.validate_on_submit():
         abort(400)
-    pin = issue_pin(current_user, household)
+    try:
+        pin = issue_pin(current_user, household, request.form.get("versi", ""))
+    except PinChanged:
+        error = _(
+            "PIN keluarga ini baru saja dibuat. Pakai slip yang sudah tercetak; buat PIN "
+            "baru hanya jika slip itu hilang."
+        )
+        page = render_page(
+            "admin/pins.html",
+            pin_version=pin_version,
+            form=form,
+            household=household,
+            error=error,
+            status=409,
+        )
+        return no_store(page)
     return no_store(render_page("admin/pin_slip.html", household=household, pin=pin))

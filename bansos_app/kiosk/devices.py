@@ -1,6 +1,5 @@
 """Register, enrol, recognise and revoke kiosk devices."""
 
-import hashlib
 import hmac
 import secrets
 from datetime import timedelta
@@ -12,7 +11,7 @@ from sqlalchemy import select
 from ..audit.services import record
 from ..auth.access import require_village
 from ..extensions import db
-from ..models_base import utcnow
+from ..models_base import sha256_hex, utcnow
 from .models import KioskDevice
 
 COOKIE = "bansos_kiosk"
@@ -25,17 +24,13 @@ class DeviceError(Exception):
     """A device request that cannot be honoured, with a message for the user."""
 
 
-def _hash(code: str) -> str:
-    return hashlib.sha256(code.encode()).hexdigest()
-
-
 def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="kiosk-device")
 
 
 def _new_code(device: KioskDevice) -> str:
     code = "".join(secrets.choice(ALPHABET) for _ in range(10))
-    device.enrol_code_hash = _hash(code)
+    device.enrol_code_hash = sha256_hex(code)
     device.enrol_expires_at = utcnow() + timedelta(hours=ENROL_HOURS)
     return code
 
@@ -87,7 +82,7 @@ def device_for_code(code: str) -> KioskDevice | None:
     if not code or len(code) > 20:
         return None
     device = db.session.scalar(
-        select(KioskDevice).where(KioskDevice.enrol_code_hash == _hash(code))
+        select(KioskDevice).where(KioskDevice.enrol_code_hash == sha256_hex(code))
     )
     if device is None or device.revoked_at or device.enrol_expires_at < utcnow():
         return None

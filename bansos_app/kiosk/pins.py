@@ -34,9 +34,26 @@ def set_pin(household, pin: str) -> None:
     household.pin_locked_until = None
 
 
-def issue_pin(actor, household) -> str:
-    """Give the household a new random 6-digit PIN; return it once for the printed slip."""
+class PinChanged(Exception):
+    """The PIN changed since the page was shown: most likely a double click."""
+
+
+def pin_version(household) -> str:
+    """Return a marker of the household's current PIN, sent along with the issue form."""
+    return household.pin_set_at.isoformat() if household.pin_set_at else "none"
+
+
+def issue_pin(actor, household, seen_version: str) -> str:
+    """Give the household a new random 6-digit PIN; return it once for the printed slip.
+
+    Only if the PIN is still the one the operator saw: a double click must not silently
+    replace the PIN on the slip that just came out of the printer.
+    """
     require_village(actor, household.village_code)
+    household = lock_row(type(household), household.id)
+    if pin_version(household) != seen_version:
+        db.session.rollback()
+        raise PinChanged
     pin = f"{secrets.randbelow(1_000_000):06d}"
     set_pin(household, pin)
     record(actor, "kiosk.pin_issued", household)

@@ -1,6 +1,5 @@
 """Resident status checks and visits: find a household by NIK + KK, remember it briefly."""
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -12,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from ..audit.services import record
 from ..extensions import db
-from ..models_base import utcnow
+from ..models_base import sha256_hex, utcnow
 from ..registry.identity import check_kk, check_nik, kecamatan_known_in_lokal, mask_number
 from ..registry.models import Household, Person
 from .models import ResidentVisit
@@ -74,7 +73,7 @@ def start_visit(nik: str, kk: str, device=None) -> tuple[ResidentVisit, str] | N
     token = secrets.token_urlsafe(32)
     minutes = current_app.config.get("RESIDENT_VISIT_MINUTES", 10)
     visit = ResidentVisit(
-        token_hash=_hash(token),
+        token_hash=sha256_hex(token),
         household_id=household_id,
         device_id=getattr(device, "id", None),
         expires_at=utcnow() + timedelta(minutes=minutes),
@@ -98,7 +97,7 @@ def current_visit(token: str | None) -> ResidentVisit | None:
         return None
     visit = db.session.scalar(
         select(ResidentVisit)
-        .where(ResidentVisit.token_hash == _hash(token))
+        .where(ResidentVisit.token_hash == sha256_hex(token))
         .options(
             selectinload(ResidentVisit.household).selectinload(Household.members),
             selectinload(ResidentVisit.household).selectinload(Household.desil_history),
@@ -113,12 +112,10 @@ def end_visit(token: str | None) -> None:
     """Forget the resident: end the visit so no page can show their data again."""
     if not token or len(token) > 100:
         return
-    visit = db.session.scalar(select(ResidentVisit).where(ResidentVisit.token_hash == _hash(token)))
+    visit = db.session.scalar(
+        select(ResidentVisit).where(ResidentVisit.token_hash == sha256_hex(token))
+    )
     if visit and visit.ended_at is None:
         visit.ended_at = utcnow()
         record(None, "kiosk.visit_ended", visit)
         db.session.commit()
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, select
+from sqlalchemy import CheckConstraint, ForeignKey, Index
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -31,11 +31,6 @@ class Region(db.Model):
     def level_name(self) -> str:
         """Return provinsi/kabupaten/kecamatan/desa."""
         return LEVELS[self.level]
-
-    @classmethod
-    def villages_of(cls, codes):
-        """Select the villages with the given codes, by name."""
-        return select(cls).where(cls.code.in_(codes), cls.level == 4).order_by(cls.name)
 
 
 class Household(db.Model):

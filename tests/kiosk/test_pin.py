@@ -50,6 +50,11 @@ def _all_audit_details(app) -> str:
 # --- staff side -----------------------------------------------------------------------------
 
 
+def _version(page) -> str:
+    """The PIN version the issue form sends back (guards against double clicks)."""
+    return re.search(r'name="versi" value="([^"]+)"', _text(page)).group(1)
+
+
 def _lookup(client, kk):
     page = client.get("/staf/pin/")
     return client.post("/staf/pin/", data={"kk": kk, "csrf_token": csrf_from(page.data)})
@@ -111,7 +116,8 @@ def test_issue_pin_prints_it_once_and_stores_only_a_hash(app, client, auth, demo
     operator_id = _operator_id(app)
     found = _lookup(client, SRI["kk"])
     before = _household(app, SRI["kk"])
-    slip = client.post(f"/staf/pin/{before.id}", data={"csrf_token": csrf_from(found.data)})
+    data = {"csrf_token": csrf_from(found.data), "versi": _version(found)}
+    slip = client.post(f"/staf/pin/{before.id}", data=data)
     assert slip.status_code == 200
     assert slip.headers["Cache-Control"] == "no-store"
     html = _text(slip)
@@ -298,3 +304,20 @@ def test_pin_without_csrf_token_is_refused(app, client, demo):
     assert response.status_code == 400
     with app.app_context():
         assert db.session.scalar(select(ResidentVisit)).pin_verified_at is None
+
+
+def test_double_click_on_issue_keeps_the_first_pin(app, client, auth, demo):
+    """The second of two identical posts is refused; the first slip's PIN stays valid."""
+    auth.login("operator", "demo-operator")
+    found = _lookup(client, SRI["kk"])
+    data = {"csrf_token": csrf_from(found.data), "versi": _version(found)}
+    sri = _household(app, SRI["kk"])
+    first = client.post(f"/staf/pin/{sri.id}", data=data)
+    second = client.post(f"/staf/pin/{sri.id}", data=data)
+    assert first.status_code == 200
+    assert second.status_code == 409
+    assert "baru saja dibuat" in _text(second)
+    pin = re.search(r'<p class="slip-pin">(\d{6})</p>', _text(first)).group(1)
+    with app.app_context():
+        assert pins.verify_pin(db.session.get(Household, sri.id), pin) == "ok"
+    assert len(_audit(app, "kiosk.pin_issued")) == 1
