@@ -53,8 +53,15 @@ def _register_models() -> None:
     from .registry import models as _registry  # noqa: F401
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(auth_models.User, int(user_id)) if user_id.isdigit() else None
+    def load_user(session_id: str):
+        """Return the session's user, unless a logout has ended that session since."""
+        user_id, _, version = session_id.partition(":")
+        # Only what User.get_id writes; old "<id>" sessions or anything odd mean nobody, and
+        # the length bound keeps the id within a 64-bit integer.
+        if not (user_id.isdecimal() and version.isdecimal() and len(session_id) <= 20):
+            return None
+        user = db.session.get(auth_models.User, int(user_id))
+        return user if user is not None and user.session_version == int(version) else None
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -87,7 +87,7 @@ def _set_demo_pin() -> None:
     """Give Sri Wahyuni's household the kiosk PIN the README promises."""
     household = db.session.scalar(select(Household).where(Household.kk_number == DEMO_PIN_KK))
     set_pin(household, DEMO_PIN)
-    record(None, "kiosk.pin_issued", household, demo=True)
+    record(None, "demo.pin_set", household)
 
 
 @bansos_cli.command("create-user")

@@ -51,6 +51,8 @@ def load_config(instance_path: Path) -> dict:
         "RATELIMIT_STATUS_ADDRESS": os.environ.get("RATELIMIT_STATUS_ADDRESS", "30 per minute"),
         "RATELIMIT_PIN": os.environ.get("RATELIMIT_PIN", "10 per minute"),
         "RATELIMIT_PIN_ADDRESS": os.environ.get("RATELIMIT_PIN_ADDRESS", "30 per minute"),
+        # Staff login POSTs per client address; see auth/views.py.
+        "RATELIMIT_LOGIN": os.environ.get("RATELIMIT_LOGIN", "20 per minute"),
         "RESIDENT_VISIT_MINUTES": 10,
         "TRUST_PROXY_HOPS": int(os.environ.get("TRUST_PROXY_HOPS", "0") or 0),
         "KIOSK_COUNTDOWN_SECONDS": 10,

@@ -1,6 +1,7 @@
 """Request-wide behaviour: language choice, security headers, error pages, health check."""
 
 import contextlib
+from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -33,9 +34,18 @@ def select_locale() -> str:
 
 def _safe_next(target: str | None) -> str:
     """Allow only same-site paths as redirect targets."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("kiosk.home")
+    home = url_for("kiosk.home")
+    # Browsers drop tabs and newlines and read a backslash as "/", so "/<tab>/evil" would leave
+    # the site; CR/LF would also break the Location header.
+    if not target or any(c <= " " or c in "\x7f\\" for c in target):
+        return home
+    # "//evil" and "///evil" name another host; checked first, as urlsplit raises on "//[".
+    if not target.startswith("/") or target.startswith("//"):
+        return home
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return home
+    return target
 
 
 @bp.get("/bahasa/<code>")

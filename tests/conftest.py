@@ -11,7 +11,7 @@ from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
 from bansos_app import create_app
-from bansos_app.extensions import db
+from bansos_app.extensions import db, limiter
 
 
 @pytest.fixture(scope="session")
@@ -39,11 +39,13 @@ def app(tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def _clean_database(request):
-    """Empty every table after each test that used the database."""
+    """Empty every table and the rate limiter's memory after each test that used the app."""
     yield
     if "app" not in request.fixturenames:
         return
     app = request.getfixturevalue("app")
+    # The limiter's storage is shared by the whole session; without the app it has none yet.
+    limiter.reset()
     with app.app_context():
         db.session.rollback()
         for table in reversed(db.metadata.sorted_tables):

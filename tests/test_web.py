@@ -113,12 +113,39 @@ def test_forged_language_cookie_is_ignored(client):
         "\\\\evil.example",
         "javascript:alert(1)",
         "",
+        "/\t/example.com",  # browsers drop the tab: "//example.com"
+        "/\r\n/x",  # would split the Location header
+        "/\n/evil.example",
+        " //evil.example",
+        "/\x7f/evil.example",
+        "///evil.example",  # urlsplit sees no host here, browsers do
+        "/evil.example\\",
+        "https://evil",
+        "//evil",
+        "evil.example/path",
     ],
 )
 def test_language_switch_refuses_open_redirects(client, target):
     response = client.get("/bahasa/en", query_string={"next": target})
     assert response.status_code == 303
     assert response.headers["Location"] == "/"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["/%09/example.com", "/%0d%0a/x", "/%5C/evil", "%2F%2Fevil", "/%2F%2Fevil", "/%5c%5cevil"],
+)
+def test_language_switch_refuses_percent_encoded_open_redirects(client, raw):
+    """The query string as a browser sends it: each decodes to a target that leaves the site."""
+    response = client.get(f"/bahasa/en?next={raw}")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/"
+
+
+def test_language_switch_keeps_an_encoded_slash_in_a_path(client):
+    """A literal "%2F" stays part of this site's path: browsers do not decode it into a host."""
+    response = client.get("/bahasa/en", query_string={"next": "/%2F%2Fevil"})
+    assert response.headers["Location"] == "/%2F%2Fevil"
 
 
 def test_language_switch_returns_to_the_same_site_page(client):
@@ -198,7 +225,8 @@ def test_login_with_the_database_down_gets_the_503_page(down_app):
 def test_staff_home_with_the_database_down_gets_the_503_page(down_app):
     client = down_app.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = "1"  # a logged-in session: loading the user needs the database
+        # A logged-in session ("<user id>:<session version>"): loading the user needs the database.
+        session["_user_id"] = "1:0"
         session["_fresh"] = True
     response = client.get("/staf/")
     _assert_clean_error_page(response, 503)

@@ -48,6 +48,8 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(db.DateTime)
+    # Part of the session cookie's user id; a logout bumps it so copied cookies stop working.
+    session_version: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(db.DateTime, default=utcnow)
 
     villages = relationship("Region", secondary=user_village, order_by="Region.name")
@@ -56,6 +58,10 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:
         """Flask-Login: deactivated accounts cannot log in or keep a session."""
         return self.active
+
+    def get_id(self) -> str:
+        """Flask-Login: the id stored in the session, "<user id>:<session version>"."""
+        return f"{self.id}:{self.session_version}"
 
     def set_password(self, password: str) -> None:
         """Store a salted scrypt hash of the password."""

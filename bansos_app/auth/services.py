@@ -9,6 +9,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..audit.services import record
 from ..extensions import db
+from ..locking import lock_row
 from ..models_base import utcnow
 from ..registry.models import Region
 from .models import ROLES, VILLAGE_ROLES, User
@@ -31,10 +32,16 @@ def authenticate(username: str, password: str) -> User | None:
         # Hash anyway so that unknown names take as long as known ones.
         check_password_hash(_DUMMY_HASH, password)
         return None
+    # Hashed once on every path, locked or not, so that timing cannot tell a locked account;
+    # and before the row lock, so that concurrent attempts queue only for the counter update.
+    password_ok = check_password_hash(user.password_hash, password)
+    # Concurrent wrong passwords must each be counted: read the counters fresh under a lock.
+    user = lock_row(User, user.id)
     now = utcnow()
     if user.locked_until and user.locked_until > now:
+        db.session.rollback()  # release the lock
         return None
-    if user.check_password(password):
+    if password_ok:
         user.failed_logins, user.locked_until = 0, None
         record(user, "auth.login", user)
         db.session.commit()
@@ -48,6 +55,14 @@ def authenticate(username: str, password: str) -> User | None:
         record(None, "auth.failed", user)
     db.session.commit()
     return None
+
+
+def log_out(user: User) -> None:
+    """End the user's session everywhere: cookies naming the old session version stop working."""
+    user = lock_row(User, user.id)
+    user.session_version += 1
+    record(user, "auth.logout", user)
+    db.session.commit()
 
 
 def create_user(

@@ -1,17 +1,24 @@
 """Staff login and logout."""
 
-from flask import Blueprint, redirect, request, url_for
+from flask import Blueprint, current_app, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
+from ..extensions import limiter
 from ..pages import no_store, render_page
 from .forms import LoginForm
-from .services import authenticate
+from .services import authenticate, log_out
 
 bp = Blueprint("auth", __name__)
 
 
 @bp.route("/masuk", methods=["GET", "POST"])
+# Per client address, across usernames: the lockout alone would let one client try a few
+# passwords on every account in turn.
+@limiter.limit(
+    lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"], key_func=get_remote_address
+)
 def login():
     """Show the login form and sign a staff member in."""
     if current_user.is_authenticated:
@@ -34,5 +41,7 @@ def login():
 @bp.post("/keluar")
 def logout():
     """Sign out and return to the login page."""
+    if current_user.is_authenticated:
+        log_out(current_user._get_current_object())
     logout_user()
     return redirect(url_for("auth.login"), code=303)

@@ -114,7 +114,7 @@ def test_whole_kiosk_flow_on_an_enrolled_device(browser, kiosk_app, live_server)
     assert "Sri Wahyuni" in text
     assert "Program Keluarga Harapan (PKH)" in text
     assert "Rp200.000" in text
-    assert "Pencairan PKH berikutnya" in text
+    assert "pencairan PKH berikutnya" in text
     assert SRI[0] not in page.content()  # the NIK itself is never on the page
 
     # Wrong PIN, then the right one, typed on the keypad.
