@@ -1,5 +1,7 @@
 """Settings from the environment, with safe defaults."""
 
+import hashlib
+import hmac
 import os
 import secrets
 from pathlib import Path
@@ -31,8 +33,13 @@ def _database_url(instance_path: Path) -> str:
 def load_config(instance_path: Path) -> dict:
     """Build the configuration mapping for create_app."""
     redis_url = os.environ.get("REDIS_URL") or None
+    secret_key = _secret_key(instance_path)
     return {
-        "SECRET_KEY": _secret_key(instance_path),
+        "SECRET_KEY": secret_key,
+        # Signs the audit chain's head. Set it apart from SECRET_KEY in production and keep it
+        # out of the database's reach; by default it is derived from SECRET_KEY.
+        "AUDIT_KEY": os.environ.get("AUDIT_KEY")
+        or hmac.new(secret_key.encode(), b"audit-head", hashlib.sha256).hexdigest(),
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": redis_url,

@@ -27,7 +27,7 @@ class AuditEvent(db.Model):
 
 
 class AuditHead(db.Model):
-    """The single row holding the newest event's seq and hash.
+    """The single row holding the newest event's seq and hash, signed with AUDIT_KEY.
 
     Deleting the newest event would otherwise leave a chain that still verifies; the head
     row is updated in the same transaction as every append and locked while it happens.
@@ -36,3 +36,6 @@ class AuditHead(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)  # always 1
     seq: Mapped[int] = mapped_column(default=0)
     hash: Mapped[str] = mapped_column(db.String(64), default=GENESIS)
+    # HMAC of seq and hash with AUDIT_KEY, which is not in the database: whoever can edit
+    # rows cannot delete the newest events and move the head back to match.
+    mac: Mapped[str] = mapped_column(db.String(64), default="")

@@ -1,9 +1,11 @@
 """Write and verify the audit chain."""
 
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -28,6 +30,12 @@ def _digest(event: AuditEvent) -> str:
         ]
     )
     return hashlib.sha256(content.encode()).hexdigest()
+
+
+def head_mac(seq: int, head_hash: str) -> str:
+    """Sign the chain head with AUDIT_KEY (kept outside the database)."""
+    key = current_app.config["AUDIT_KEY"].encode()
+    return hmac.new(key, f"{seq}:{head_hash}".encode(), hashlib.sha256).hexdigest()
 
 
 def _locked_head() -> AuditHead:
@@ -62,6 +70,7 @@ def record(actor, action: str, obj=None, object_type: str = "", **details) -> Au
     )
     event.hash = _digest(event)
     head.seq, head.hash = event.seq, event.hash
+    head.mac = head_mac(head.seq, head.hash)
     db.session.add(event)
     return event
 
@@ -100,4 +109,11 @@ def verify_chain(batch: int = 5000) -> ChainReport:
     head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
     if head_seq != checked or head_hash != prev_hash:
         return ChainReport(False, checked, checked + 1, "newest events missing (head mismatch)")
+    if head and not hmac.compare_digest(head.mac, head_mac(head.seq, head.hash)):
+        return ChainReport(
+            False,
+            checked,
+            checked + 1,
+            "head signature wrong (head rewritten or AUDIT_KEY changed)",
+        )
     return ChainReport(True, checked)

@@ -1,5 +1,6 @@
 """Log staff in with lockout, and create accounts."""
 
+import functools
 import secrets
 from datetime import timedelta
 
@@ -12,10 +13,13 @@ from ..extensions import db
 from ..locking import lock_row
 from ..models_base import utcnow
 from ..registry.models import Region
-from .models import ROLES, VILLAGE_ROLES, User
+from .models import ROLES, VILLAGE_ROLES, User, hash_method
 
-# A real scrypt hash of a random string, checked for unknown users to equalise timing.
-_DUMMY_HASH = generate_password_hash(secrets.token_hex(16), method="scrypt")
+
+@functools.cache
+def _dummy_hash(method: str) -> str:
+    """A real hash of a random string at the configured cost, checked for unknown users."""
+    return generate_password_hash(secrets.token_hex(16), method=method)
 
 
 class AuthError(Exception):
@@ -30,7 +34,7 @@ def authenticate(username: str, password: str) -> User | None:
     user = db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
     if user is None or not user.active:
         # Hash anyway so that unknown names take as long as known ones.
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(hash_method()), password)
         return None
     # Hashed once on every path, locked or not, so that timing cannot tell a locked account;
     # and before the row lock, so that concurrent attempts queue only for the counter update.

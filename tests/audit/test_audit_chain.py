@@ -162,3 +162,58 @@ def test_concurrent_writers_keep_one_chain(app, runner):
     result = _verify(runner)
     assert result.exit_code == 0, result.output
     assert f"{threads * per_thread} events" in result.output
+
+
+def test_rewinding_the_head_after_deleting_the_newest_event_is_caught(app, runner):
+    """Deleting the newest event and moving the head back to match still fails: it is signed."""
+    with app.app_context():
+        for i in range(3):
+            record(None, "test.event", object_type="thing", i=i)
+        db.session.commit()
+        second_hash = db.session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == 2))
+    _raw(app, "DELETE FROM audit_event WHERE seq = 3")
+    _raw(app, "UPDATE audit_head SET seq = 2, hash = :h WHERE id = 1", h=second_hash)
+    result = _verify(runner)
+    assert result.exit_code != 0
+    assert "head signature" in result.output
+
+
+def test_upgrade_signs_an_existing_head(tmp_path):
+    """A chain written before migration 0004 still verifies after it: the upgrade signs it."""
+    from datetime import datetime
+
+    from flask_migrate import upgrade
+
+    from bansos_app import create_app
+    from bansos_app.audit.models import GENESIS
+    from bansos_app.audit.services import _digest
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'old.db'}"})
+    old = AuditEvent(
+        seq=1,
+        created_at=datetime(2026, 1, 2, 3, 4, 5),
+        actor_id=None,
+        action="test.before_0004",
+        object_type="",
+        object_id="",
+        details="{}",
+        prev_hash=GENESIS,
+    )
+    old.hash = _digest(old)
+    with app.app_context():
+        upgrade(revision="0003")
+        db.session.execute(
+            text(
+                "INSERT INTO audit_event (seq, created_at, action, object_type, object_id, "
+                "details, prev_hash, hash) VALUES (1, :t, :a, '', '', '{}', :p, :h)"
+            ),
+            {"t": old.created_at, "a": old.action, "p": GENESIS, "h": old.hash},
+        )
+        db.session.execute(
+            text("INSERT INTO audit_head (id, seq, hash) VALUES (1, 1, :h)"), {"h": old.hash}
+        )
+        db.session.commit()
+        upgrade()
+    result = app.test_cli_runner().invoke(args=["bansos", "audit-verify"])
+    assert result.exit_code == 0, result.output
+    assert "1 events" in result.output
