@@ -4,10 +4,12 @@ import html
 import os
 import re
 import threading
+import time
 from datetime import date
 
 import pytest
 from flask_migrate import upgrade
+from sqlalchemy.exc import OperationalError
 from werkzeug.serving import make_server
 
 from bansos_app import create_app
@@ -195,3 +197,39 @@ def alerts(response) -> list[str]:
     """The texts of the role="alert" paragraphs, unescaped and with whitespace collapsed."""
     found = re.findall(r'<p class="alert" role="alert">(.*?)</p>', page_text(response), re.S)
     return [" ".join(html.unescape(a).split()) for a in found]
+
+
+def run_at_once(app, count: int, action) -> list:
+    """Call action(i) in `count` threads released together, each in its own app context.
+
+    SQLite has one writer at a time: when its busy wait runs out ("database is locked") the
+    thread rolls back and tries again, as a real caller would; PostgreSQL must never need to.
+    Returns the results in completion order; any other error fails the calling test.
+    """
+    sqlite = app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
+    barrier = threading.Barrier(count)
+    results, errors = [], []
+
+    def worker(i: int) -> None:
+        try:
+            with app.app_context():
+                barrier.wait()
+                while True:
+                    try:
+                        results.append(action(i))
+                        break
+                    except OperationalError:
+                        db.session.rollback()
+                        if not sqlite:
+                            raise
+                        time.sleep(0.005)
+        except Exception as e:  # noqa: BLE001 - reported by the main thread
+            errors.append(repr(e))
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    return results

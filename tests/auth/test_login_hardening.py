@@ -1,19 +1,16 @@
 """Login under attack: parallel guesses, timing, the per-address limit, and logout everywhere."""
 
-import threading
-import time
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
 
 from bansos_app.audit.models import AuditEvent
 from bansos_app.auth import services
 from bansos_app.auth.models import User
 from bansos_app.extensions import db
 from bansos_app.models_base import utcnow
-from tests.conftest import csrf_from
+from tests.conftest import csrf_from, run_at_once
 
 
 def _auth_actions(app) -> list[str]:
@@ -27,37 +24,10 @@ def _auth_actions(app) -> list[str]:
 
 def test_parallel_wrong_passwords_are_all_counted_and_lock(app, make_user, monkeypatch):
     """Twenty guesses at once against a limit of twenty: every one counts, so the last locks."""
-    sqlite = app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
     threads = 20
     monkeypatch.setitem(app.config, "LOGIN_MAX_FAILURES", threads)
     uid = make_user("sari")
-    barrier = threading.Barrier(threads)
-    results, errors = [], []
-
-    def guess() -> None:
-        try:
-            with app.app_context():
-                barrier.wait()
-                while True:
-                    try:
-                        results.append(services.authenticate("sari", "wrong-password"))
-                        break
-                    except OperationalError:
-                        # SQLite has one writer at a time: when the busy wait runs out
-                        # ("database is locked") the caller rolls back and tries again.
-                        db.session.rollback()
-                        if not sqlite:
-                            raise
-                        time.sleep(0.005)
-        except Exception as e:  # noqa: BLE001 - reported by the main thread
-            errors.append(repr(e))
-
-    workers = [threading.Thread(target=guess) for _ in range(threads)]
-    for t in workers:
-        t.start()
-    for t in workers:
-        t.join()
-    assert errors == []
+    results = run_at_once(app, threads, lambda _i: services.authenticate("sari", "wrong-password"))
     assert results == [None] * threads
     with app.app_context():
         user = db.session.get(User, uid)
