@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .config import load_config
+from .config import derive_audit_key, load_config
 from .extensions import babel, compress, csrf, db, htmx, limiter, login_manager, migrate
 
 
@@ -15,6 +15,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(load_config(Path(app.instance_path)))
     if config:
         app.config.update(config)
+    if not app.config["AUDIT_KEY"]:
+        app.config["AUDIT_KEY"] = derive_audit_key(app.config["SECRET_KEY"])
 
     from . import web
 

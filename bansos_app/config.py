@@ -33,13 +33,11 @@ def _database_url(instance_path: Path) -> str:
 def load_config(instance_path: Path) -> dict:
     """Build the configuration mapping for create_app."""
     redis_url = os.environ.get("REDIS_URL") or None
-    secret_key = _secret_key(instance_path)
     return {
-        "SECRET_KEY": secret_key,
+        "SECRET_KEY": _secret_key(instance_path),
         # Signs the audit chain's head. Set it apart from SECRET_KEY in production and keep it
         # out of the database's reach; by default it is derived from SECRET_KEY.
-        "AUDIT_KEY": os.environ.get("AUDIT_KEY")
-        or hmac.new(secret_key.encode(), b"audit-head", hashlib.sha256).hexdigest(),
+        "AUDIT_KEY": os.environ.get("AUDIT_KEY"),
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": redis_url,
@@ -77,3 +75,8 @@ def load_config(instance_path: Path) -> dict:
         "LOGIN_MAX_FAILURES": 5,
         "LOGIN_LOCK_MINUTES": 15,
     }
+
+
+def derive_audit_key(secret_key: str) -> str:
+    """AUDIT_KEY when none is set: derived from the final SECRET_KEY."""
+    return hmac.new(secret_key.encode(), b"audit-head", hashlib.sha256).hexdigest()

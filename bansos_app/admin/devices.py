@@ -88,7 +88,7 @@ def _device_or_404(device_id: int) -> KioskDevice:
     return device
 
 
-@bp.post("/<int:device_id>/kode")
+@bp.post("/<int(max=2147483647):device_id>/kode")
 @requires("devices.manage")
 def renew(device_id: int):
     """Issue a new one-time code; the old cookie and start link stop working."""
@@ -100,7 +100,7 @@ def renew(device_id: int):
     return _page(_form_blank(), issued=_issued(device, code))
 
 
-@bp.post("/<int:device_id>/cabut")
+@bp.post("/<int(max=2147483647):device_id>/cabut")
 @requires("devices.manage")
 def revoke(device_id: int):
     """Revoke a kiosk; it becomes an ordinary browser on its next request."""

@@ -28,7 +28,7 @@ class WholeNumberField(IntegerField):
         if valuelist:
             raw = valuelist[0].strip()
             # ASCII digits only: int() would also take Arabic-Indic and full-width digits.
-            if not (raw.isascii() and raw.isdigit()):
+            if not (raw.isascii() and raw.isdigit() and len(raw) <= 6):
                 self.data = None
                 raise ValueError(_l("Isi dengan angka bulat."))
             self.data = int(raw)

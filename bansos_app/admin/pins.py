@@ -47,7 +47,7 @@ def lookup():
     )
 
 
-@bp.post("/<int:household_id>")
+@bp.post("/<int(max=2147483647):household_id>")
 @requires("kiosk.pin")
 def issue(household_id: int):
     """Issue a new PIN after the family card was checked in person; print it once."""

@@ -52,19 +52,31 @@ def _locked_head() -> AuditHead:
     return head
 
 
+HEAD_MISMATCH = "audit.head_signature_mismatch"
+
+
 def record(actor, action: str, obj=None, object_type: str = "", **details) -> AuditEvent:
     """Append an event to the chain in the caller's transaction (the caller commits).
 
     Details must never hold a NIK or PIN in clear: pass masked values.
     """
     head = _locked_head()
+    if head.seq and not hmac.compare_digest(head.mac, head_mac(head.seq, head.hash)):
+        # Someone rewound the head (or AUDIT_KEY changed). Signing over it would hide that, so
+        # the chain first records the fact, for audit-verify to report for ever after.
+        _append(head, None, HEAD_MISMATCH, "audit", None, {"head_seq": head.seq})
+    return _append(head, actor, action, object_type, obj, details)
+
+
+def _append(head, actor, action, object_type, obj, details) -> AuditEvent:
+    """Add one event after the head and move the signed head onto it."""
     event = AuditEvent(
         seq=head.seq + 1,
         created_at=utcnow(),
         actor_id=getattr(actor, "id", None),
         action=action,
-        object_type=object_type or (type(obj).__name__.lower() if obj is not None else ""),
-        object_id=str(getattr(obj, "id", "") or "") if obj is not None else "",
+        object_type=object_type or (type(obj).__name__.lower() if obj else ""),
+        object_id=str(getattr(obj, "id", "") or "") if obj else "",
         details=json.dumps(details, sort_keys=True, ensure_ascii=False, default=str),
         prev_hash=head.hash,
     )
@@ -102,6 +114,11 @@ def verify_chain(batch: int = 5000) -> ChainReport:
                 return ChainReport(False, checked, ev.seq, "link to previous event broken")
             if _digest(ev) != ev.hash:
                 return ChainReport(False, checked, ev.seq, "content does not match its hash")
+            if ev.action == HEAD_MISMATCH:
+                problem = (
+                    "head signature was wrong before this event (events deleted or key changed)"
+                )
+                return ChainReport(False, checked, ev.seq, problem)
             prev_hash, expected_seq, checked = ev.hash, expected_seq + 1, checked + 1
             last_id = ev.id
         db.session.expunge_all()

@@ -10,8 +10,16 @@ class LoginForm(FlaskForm):
     """Staff username and password."""
 
     username = StringField(
-        _l("Nama pengguna"), validators=[DataRequired(_l("Isi nama pengguna.")), Length(max=60)]
+        _l("Nama pengguna"),
+        validators=[
+            DataRequired(_l("Isi nama pengguna.")),
+            Length(max=60, message=_l("Nama pengguna paling banyak 60 huruf.")),
+        ],
     )
     password = PasswordField(
-        _l("Kata sandi"), validators=[DataRequired(_l("Isi kata sandi.")), Length(max=200)]
+        _l("Kata sandi"),
+        validators=[
+            DataRequired(_l("Isi kata sandi.")),
+            Length(max=200, message=_l("Kata sandi paling banyak 200 huruf.")),
+        ],
     )

@@ -11,7 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..audit.services import record
 from ..extensions import db
 from ..locking import lock_row
-from ..models_base import utcnow
+from ..models_base import sha256_hex, utcnow
 from ..registry.models import Region
 from .models import ROLES, VILLAGE_ROLES, User, hash_method
 
@@ -33,8 +33,13 @@ def authenticate(username: str, password: str) -> User | None:
     """
     user = db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
     if user is None or not user.active:
-        # Hash anyway so that unknown names take as long as known ones.
+        # Hash and write anyway so that unknown names take as long as known ones; the name
+        # itself is not kept, only a short digest to see repeated guesses.
         check_password_hash(_dummy_hash(hash_method()), password)
+        record(
+            None, "auth.failed_unknown", object_type="user", name=sha256_hex(username.lower())[:16]
+        )
+        db.session.commit()
         return None
     # Hashed once on every path, locked or not, so that timing cannot tell a locked account;
     # and before the row lock, so that concurrent attempts queue only for the counter update.
@@ -43,7 +48,8 @@ def authenticate(username: str, password: str) -> User | None:
     user = lock_row(User, user.id)
     now = utcnow()
     if user.locked_until and user.locked_until > now:
-        db.session.rollback()  # release the lock
+        record(None, "auth.refused_locked", user)
+        db.session.commit()
         return None
     if password_ok:
         user.failed_logins, user.locked_until = 0, None

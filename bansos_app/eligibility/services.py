@@ -124,7 +124,9 @@ def explain_programs(household, today: date | None = None) -> list[ProgramLine]:
         if line is None:
             reason = {
                 "voucher": _l("Memenuhi syarat e-voucher; diterbitkan Dinas Sosial per periode."),
-                "insurance": _l("Memenuhi syarat: iuran BPJS Kesehatan dibayar pemerintah."),
+                "insurance": _l(
+                    "Memenuhi syarat: iuran BPJS Kesehatan dapat ditanggung pemerintah."
+                ),
             }[program.kind]
             line = ProgramLine(program, "eligible", reason, amount=program.amount)
         lines.append(line)

@@ -134,8 +134,10 @@ def start_key(device: KioskDevice) -> str:
 
 def device_for_start_key(key: str | None) -> KioskDevice | None:
     """Return the enrolled, unrevoked device a start key belongs to, or None."""
-    device_id, _, _secret = (key or "").partition(".")
-    if not device_id.isascii() or not device_id.isdigit() or len(key) > 60:
+    key = key or ""
+    device_id, _, _secret = key.partition(".")
+    # ASCII only (compare_digest refuses other text) and an id that fits the database column.
+    if not key.isascii() or len(key) > 60 or not device_id.isdigit() or len(device_id) > 9:
         return None
     device = db.session.get(KioskDevice, int(device_id))
     if device is None or device.revoked_at or not device.enrolled_at:

@@ -71,22 +71,32 @@ def _well_formed(pin: str) -> bool:
     return len(pin) == 6 and pin.isascii() and pin.isdigit()
 
 
+def _matches(pin_hash: str | None, pin: str) -> bool:
+    return pin_hash is not None and check_password_hash(pin_hash, _peppered(pin))
+
+
 def verify_pin(household, pin: str, visit=None) -> str:
     """Check a PIN: "ok", "wrong", "locked", "no_pin" or "format". Five wrong ones lock it.
 
-    A malformed PIN is refused before it is counted; the household row is locked while the
-    failure count changes, so parallel guesses cannot overwrite each other's count.
+    A malformed PIN is refused before it is counted. The slow hash check runs before the
+    household row is locked (on SQLite that lock holds the whole database); under the lock
+    only the counters change, so parallel guesses cannot overwrite each other's count.
     """
     if not _well_formed(pin or ""):
         return "format"
-    household = lock_row(type(household), household.id)
     if household.pin_hash is None:
-        db.session.rollback()
         return "no_pin"
     if pin_locked(household):
-        db.session.rollback()
         return "locked"
-    if check_password_hash(household.pin_hash, _peppered(pin)):
+    seen_hash = household.pin_hash
+    matches = _matches(seen_hash, pin)
+    household = lock_row(type(household), household.id)
+    if household.pin_hash != seen_hash:  # re-issued meanwhile: check against the new one
+        matches = _matches(household.pin_hash, pin)
+    if household.pin_hash is None or pin_locked(household):
+        db.session.rollback()
+        return "no_pin" if household.pin_hash is None else "locked"
+    if matches:
         household.pin_failures = 0
         if visit is not None:
             visit.pin_verified_at = utcnow()

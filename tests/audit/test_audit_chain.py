@@ -149,6 +149,23 @@ def test_rewinding_the_head_after_deleting_the_newest_event_is_caught(app, runne
     assert "head signature" in result.output
 
 
+def test_a_write_after_rewinding_the_head_does_not_hide_it(app, runner):
+    """The next ordinary write records the mismatch instead of signing over it."""
+    with app.app_context():
+        for i in range(3):
+            record(None, "test.event", object_type="thing", i=i)
+        db.session.commit()
+        second_hash = db.session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == 2))
+    _raw(app, "DELETE FROM audit_event WHERE seq = 3")
+    _raw(app, "UPDATE audit_head SET seq = 2, hash = :h WHERE id = 1", h=second_hash)
+    with app.app_context():
+        record(None, "test.later", object_type="thing")
+        db.session.commit()
+    result = _verify(runner)
+    assert result.exit_code != 0
+    assert "#3" in result.output and "head signature was wrong" in result.output
+
+
 def test_upgrade_signs_an_existing_head(tmp_path):
     """A chain written before migration 0004 still verifies after it: the upgrade signs it."""
     from datetime import datetime

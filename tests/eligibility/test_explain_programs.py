@@ -193,7 +193,10 @@ def test_desil_4_is_eligible_for_pkh_and_sembako(request_ctx):
         str(lines["SEMBAKO"].reason)
         == "Memenuhi syarat e-voucher; diterbitkan Dinas Sosial per periode."
     )
-    assert str(lines["PBI"].reason) == "Memenuhi syarat: iuran BPJS Kesehatan dibayar pemerintah."
+    assert (
+        str(lines["PBI"].reason)
+        == "Memenuhi syarat: iuran BPJS Kesehatan dapat ditanggung pemerintah."
+    )
 
 
 def test_desil_5_loses_pkh_but_keeps_sembako(request_ctx):
