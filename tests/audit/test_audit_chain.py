@@ -135,8 +135,8 @@ def test_concurrent_writers_keep_one_chain(app, runner):
     assert f"{writers} events" in result.output
 
 
-def test_rewinding_the_head_after_deleting_the_newest_event_is_caught(app, runner):
-    """Deleting the newest event and moving the head back to match still fails: it is signed."""
+def _delete_newest_and_rewind_head(app) -> None:
+    """Write three events, then delete the third and move the head back onto the second."""
     with app.app_context():
         for i in range(3):
             record(None, "test.event", object_type="thing", i=i)
@@ -144,6 +144,11 @@ def test_rewinding_the_head_after_deleting_the_newest_event_is_caught(app, runne
         second_hash = db.session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == 2))
     _raw(app, "DELETE FROM audit_event WHERE seq = 3")
     _raw(app, "UPDATE audit_head SET seq = 2, hash = :h WHERE id = 1", h=second_hash)
+
+
+def test_rewinding_the_head_after_deleting_the_newest_event_is_caught(app, runner):
+    """Deleting the newest event and moving the head back to match still fails: it is signed."""
+    _delete_newest_and_rewind_head(app)
     result = _verify(runner)
     assert result.exit_code != 0
     assert "head signature" in result.output
@@ -151,13 +156,7 @@ def test_rewinding_the_head_after_deleting_the_newest_event_is_caught(app, runne
 
 def test_a_write_after_rewinding_the_head_does_not_hide_it(app, runner):
     """The next ordinary write records the mismatch instead of signing over it."""
-    with app.app_context():
-        for i in range(3):
-            record(None, "test.event", object_type="thing", i=i)
-        db.session.commit()
-        second_hash = db.session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == 2))
-    _raw(app, "DELETE FROM audit_event WHERE seq = 3")
-    _raw(app, "UPDATE audit_head SET seq = 2, hash = :h WHERE id = 1", h=second_hash)
+    _delete_newest_and_rewind_head(app)
     with app.app_context():
         record(None, "test.later", object_type="thing")
         db.session.commit()
