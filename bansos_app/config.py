@@ -30,6 +30,12 @@ def _database_url(instance_path: Path) -> str:
     return url
 
 
+def _list(value: str | None) -> list[str] | None:
+    """Split a comma-separated setting; None when unset or empty."""
+    items = [v.strip() for v in (value or "").split(",") if v.strip()]
+    return items or None
+
+
 def load_config(instance_path: Path) -> dict:
     """Build the configuration mapping for create_app."""
     redis_url = os.environ.get("REDIS_URL") or None
@@ -59,6 +65,11 @@ def load_config(instance_path: Path) -> dict:
         # Staff login POSTs per client address; see auth/views.py.
         "RATELIMIT_LOGIN": os.environ.get("RATELIMIT_LOGIN", "20 per minute"),
         "RESIDENT_VISIT_MINUTES": 10,
+        # Links that leave the app (enrolment URL, start link, printed links) use this base
+        # instead of the request's Host header, e.g. https://bansos.bengkuluutarakab.go.id
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL") or None,
+        # Host names this app answers to (comma-separated); others get 400. Unset: any.
+        "TRUSTED_HOSTS": _list(os.environ.get("TRUSTED_HOSTS")),
         "TRUST_PROXY_HOPS": int(os.environ.get("TRUST_PROXY_HOPS", "0") or 0),
         "KIOSK_COUNTDOWN_SECONDS": 10,
         # Static files are streamed, and Flask-Compress streams only br/deflate, not gzip.

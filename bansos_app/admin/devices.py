@@ -9,6 +9,7 @@ from ..auth.access import in_scope, requires, scope_villages, scoped_village_cod
 from ..extensions import db, htmx
 from ..kiosk.devices import DeviceError, register_device, renew_enrolment, revoke_device
 from ..kiosk.models import KioskDevice
+from ..links import external_url
 from ..pages import no_store, render_page
 from .forms import DeviceForm
 
@@ -47,7 +48,7 @@ def _issued(device, code):
     return {
         "device": device,
         "code": code,
-        "url": url_for("kiosk_device.enrol_confirm", code=code, _external=True),
+        "url": external_url("kiosk_device.enrol_confirm", code=code),
     }
 
 

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, redirect, request, url_for
 
+from ..links import external_url
 from ..pages import no_store, render_page
 from .devices import (
     COOKIE,
@@ -41,7 +42,7 @@ def enrol(code: str):
         device, token = enrol_device(code)
     except DeviceError:
         abort(404)
-    start_url = url_for("kiosk_device.start_page", _external=True) + "#" + start_key(device)
+    start_url = external_url("kiosk_device.start_page") + "#" + start_key(device)
     page = render_page("kiosk/enrol.html", device=device, done=True, start_url=start_url)
     return no_store(_with_cookie(page, token))
 
