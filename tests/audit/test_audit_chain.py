@@ -69,6 +69,30 @@ def test_verify_passes_on_an_empty_log(runner):
     assert "0 events" in result.output
 
 
+def test_verify_fails_when_demo_data_lost_its_whole_log(app, runner, demo):
+    """Every event and the head deleted: accounts and households with no history are broken."""
+    _raw(app, "DELETE FROM audit_event")
+    _raw(app, "DELETE FROM audit_head")
+    result = _verify(runner)
+    assert result.exit_code == 1
+    assert "BROKEN" in result.output
+    assert "no audit events" in result.output
+
+
+def test_verify_fails_on_events_without_a_head(app, runner, chain):
+    _raw(app, "DELETE FROM audit_head")
+    result = _verify(runner)
+    assert result.exit_code == 1
+    assert "head missing" in result.output
+
+
+def test_verify_fails_on_an_account_with_no_events(app, runner, make_user):
+    make_user("someone")
+    _raw(app, "DELETE FROM audit_event")
+    _raw(app, "DELETE FROM audit_head")
+    assert _verify(runner).exit_code == 1
+
+
 def test_verify_passes_on_an_intact_chain(runner, chain):
     result = _verify(runner)
     assert result.exit_code == 0, result.output
