@@ -18,16 +18,18 @@ def create_app(config: dict | None = None) -> Flask:
     if not app.config["AUDIT_KEY"]:
         app.config["AUDIT_KEY"] = derive_audit_key(app.config["SECRET_KEY"])
 
-    from . import web
+    from . import assets, guards, web
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    guards.init_app(app)  # before CSRFProtect: size limits apply before it reads the form
     csrf.init_app(app)
     htmx.init_app(app)
     babel.init_app(app, locale_selector=web.select_locale)
     login_manager.init_app(app)
     limiter.init_app(app)
     compress.init_app(app)
+    assets.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
 

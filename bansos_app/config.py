@@ -57,6 +57,14 @@ def load_config(instance_path: Path) -> dict:
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "0") == "1",
         "REMEMBER_COOKIE_HTTPONLY": True,
         "WTF_CSRF_TIME_LIMIT": 3600,
+        # The token is still required; guards.check_same_origin replaces Flask-WTF's HTTPS
+        # Referer check with one that also accepts the Origin header.
+        "WTF_CSRF_SSL_STRICT": False,
+        # Forms here are a few short fields; views that take files raise this themselves
+        # (guards.upload_limit). Refused before the body is read.
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 256 * 1024)),
+        "MAX_FORM_MEMORY_SIZE": 64 * 1024,
+        "MAX_FORM_PARTS": 200,
         # Per kiosk device (or phone address) and per client address; see kiosk/views.py.
         "RATELIMIT_STATUS_DEVICE": os.environ.get("RATELIMIT_STATUS_DEVICE", "10 per minute"),
         "RATELIMIT_STATUS_ADDRESS": os.environ.get("RATELIMIT_STATUS_ADDRESS", "30 per minute"),
@@ -74,6 +82,7 @@ def load_config(instance_path: Path) -> dict:
         "KIOSK_COUNTDOWN_SECONDS": 10,
         # Static files are streamed, and Flask-Compress streams only br/deflate, not gzip.
         "COMPRESS_ALGORITHM": ["br", "gzip", "deflate"],
+        "COMPRESS_REGISTER": False,  # assets.compress_any_status also compresses 4xx/5xx
         "COMPRESS_ALGORITHM_STREAMING": ["br", "deflate"],
         "COMPRESS_MIMETYPES": [
             "text/html",

@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db, htmx, login_manager
+from .guards import ControlCharacters
 
 bp = Blueprint("web", __name__)
 
@@ -54,7 +55,12 @@ def set_language(code: str):
     response = redirect(_safe_next(request.args.get("next")), code=303)
     if code in current_app.config["LANGUAGES"]:
         response.set_cookie(
-            LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
+            LANG_COOKIE,
+            code,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            httponly=True,
+            secure=request.is_secure,
         )
     return response
 
@@ -75,8 +81,13 @@ def add_security_headers(response):
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    # same-origin, not no-referrer: with no-referrer browsers send "Origin: null" on every
+    # POST and no Referer, so no same-origin check could pass over HTTPS. Other sites still
+    # learn nothing (and no URL here holds personal data).
+    response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("Permissions-Policy", "camera=(self), geolocation=()")
+    if current_app.config["SESSION_COOKIE_SECURE"]:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     return response
 
 
@@ -108,6 +119,12 @@ def register_error_handlers(app) -> None:
     def csrf_error(_e):
         return _error_page(400, _("Sesi formulir sudah kedaluwarsa. Muat ulang lalu coba lagi."))
 
+    @app.errorhandler(ControlCharacters)
+    def control_characters(_e):
+        return _error_page(
+            422, _("Teks berisi karakter yang tidak diizinkan. Periksa lalu kirim lagi.")
+        )
+
     @app.errorhandler(HTTPException)
     def http_error(e):
         messages = {
@@ -115,6 +132,7 @@ def register_error_handlers(app) -> None:
             403: _("Anda tidak memiliki akses ke halaman ini."),
             404: _("Halaman yang Anda cari tidak ada."),
             405: _("Halaman ini tidak bisa dibuka dengan cara tersebut."),
+            413: _("Data yang dikirim terlalu besar."),
             429: _("Terlalu banyak percobaan. Tunggu sebentar lalu coba lagi."),
         }
         code = e.code or 500
