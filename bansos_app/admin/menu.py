@@ -1,0 +1,67 @@
+"""The staff menu: one line per place, shared by the navigation bar and the staff home."""
+
+from dataclasses import dataclass
+
+from flask import request, url_for
+from flask_babel import lazy_gettext as _l
+
+from ..auth.access import can
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    """A place in the staff area: where it is, who may go, what it is called and is for."""
+
+    endpoint: str
+    permission: str
+    label: str
+    description: str
+
+
+# A later feature adds its page with one line here; the nav and the home follow.
+MENU = (
+    MenuEntry(
+        "admin.home",
+        "staff.home",
+        _l("Beranda"),
+        _l("Desa di wilayah kerja Anda dan jumlah keluarga (KK) di tiap desa."),
+    ),
+    MenuEntry(
+        "pins.lookup",
+        "kiosk.pin",
+        _l("PIN kios"),
+        _l("Cari keluarga dengan KK, NIK atau nama, lalu buat PIN kios setelah memeriksa KK."),
+    ),
+    MenuEntry(
+        "devices.index",
+        "devices.manage",
+        _l("Perangkat kios"),
+        _l("Daftarkan kios desa, lihat kapan terakhir aktif, buat kode baru atau cabut."),
+    ),
+    MenuEntry(
+        "kiosk.status_form",
+        "staff.home",
+        _l("Cek status bansos"),
+        _l("Bantu warga memeriksa status bansos dengan NIK dan nomor KK, seperti di kios."),
+    ),
+)
+
+
+def menu_for(user) -> list[dict]:
+    """Return the entries the user may open, the one for the current page marked current."""
+    entries = [{"entry": e, "url": url_for(e.endpoint)} for e in MENU if can(user, e.permission)]
+    # The longest menu URL that starts the current path is the current place, so /staf/pin/7
+    # marks "PIN kios" and not "Beranda" (/staf/), and two entries never both light up.
+    path = request.path
+    matches = [item for item in entries if path.startswith(item["url"])]
+    current = max(matches, key=lambda item: len(item["url"]), default=None)
+    return [
+        {
+            "url": item["url"],
+            "label": item["entry"].label,
+            "description": item["entry"].description,
+            "endpoint": item["entry"].endpoint,
+            "current": item is current,
+        }
+        for item in entries
+    ]
