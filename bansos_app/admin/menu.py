@@ -47,21 +47,25 @@ MENU = (
 )
 
 
+def _current_endpoint(path: str) -> str | None:
+    """The entry whose URL is the longest start of the path, over the whole menu."""
+    # Over every entry, not only the user's: a refused /staf/pin/ must not light up "Beranda"
+    # (/staf/) for a role without the PIN page. Longest, so /staf/pin/7 is "PIN kios".
+    urls = {e.endpoint: url_for(e.endpoint) for e in MENU}
+    matches = [endpoint for endpoint, url in urls.items() if path.startswith(url)]
+    return max(matches, key=lambda endpoint: len(urls[endpoint]), default=None)
+
+
 def menu_for(user) -> list[dict]:
     """Return the entries the user may open, the one for the current page marked current."""
-    entries = [{"entry": e, "url": url_for(e.endpoint)} for e in MENU if can(user, e.permission)]
-    # The longest menu URL that starts the current path is the current place, so /staf/pin/7
-    # marks "PIN kios" and not "Beranda" (/staf/), and two entries never both light up.
-    path = request.path
-    matches = [item for item in entries if path.startswith(item["url"])]
-    current = max(matches, key=lambda item: len(item["url"]), default=None)
+    current = _current_endpoint(request.path)
     return [
         {
-            "url": item["url"],
-            "label": item["entry"].label,
-            "description": item["entry"].description,
-            "endpoint": item["entry"].endpoint,
-            "current": item is current,
+            "url": url_for(e.endpoint),
+            "label": e.label,
+            "description": e.description,
+            "current": e.endpoint == current,
         }
-        for item in entries
+        for e in MENU
+        if can(user, e.permission)
     ]

@@ -112,3 +112,9 @@ def test_staff_404_for_a_visitor_who_is_not_logged_in(client):
     html = _text(response)
     assert 'href="/staf/">Kembali ke beranda staf</a>' in html
     assert 'class="staff-nav"' not in html  # nobody logged in, so no menu
+
+
+def test_a_refused_page_marks_no_menu_entry(client, auth, demo):
+    auth.login("toko", "demo-merchant")
+    nav = _nav(_text(client.get(PIN)))
+    assert "aria-current" not in nav  # not "Beranda": the shop is not on its home

@@ -27,7 +27,7 @@ def _totals(html: str) -> dict:
 
 def _rows(html: str) -> list[tuple[str, str]]:
     """(code, name) of each village row on the page."""
-    found = re.findall(r'<tr><td class="col-code">([\d.]+)</td><td>([^<]+)</td>', html)
+    found = re.findall(r'<tr><td class="col-code">([\d.]+)</td><td>([^<]+)<span', html)
     return [(code, htmllib.unescape(name)) for code, name in found]
 
 
