@@ -1,4 +1,4 @@
-"""Staff pages for kiosk devices: register, list with last-seen, renew code, revoke."""
+"""Staff pages for kiosk devices: register, list with last-seen, renew code (confirmed), revoke."""
 
 from flask import Blueprint, abort, redirect, url_for
 from flask_login import current_user
@@ -11,7 +11,7 @@ from ..kiosk.devices import DeviceError, register_device, renew_enrolment, revok
 from ..kiosk.models import KioskDevice
 from ..links import external_url
 from ..pages import no_store, render_page
-from .forms import DeviceForm
+from .forms import DeviceForm, RenewCodeForm
 
 bp = Blueprint("devices", __name__)
 
@@ -31,14 +31,15 @@ def _devices():
     return db.session.scalars(query).all()
 
 
-def _page(form, issued=None, status=200):
+def _page(form, issued=None, status=200, confirm=None, block="devices"):
     return no_store(
         render_page(
             "admin/devices.html",
-            block="devices",
+            block=block,
             form=form,
             devices=_devices(),
             issued=issued,
+            confirm=confirm,
             status=status,
         )
     )
@@ -89,11 +90,19 @@ def _device_or_404(device_id: int) -> KioskDevice:
     return device
 
 
-@bp.post("/<int(max=2147483647):device_id>/kode")
+# One rule for both methods: with two, a too-large id fails the POST rule's converter and the
+# GET rule's method check answers 405 where 404 is right.
+@bp.route("/<int(max=2147483647):device_id>/kode", methods=["GET", "POST"])
 @requires("devices.manage")
 def renew(device_id: int):
-    """Issue a new one-time code; the old cookie and start link stop working."""
+    """Ask first (the kiosk stops until the new code is entered on it); renew once confirmed."""
     device = _device_or_404(device_id)
+    if device.state == "revoked":
+        abort(409)
+    confirmation = RenewCodeForm()
+    if not (confirmation.validate_on_submit() and confirmation.konfirmasi.data == "ya"):
+        # htmx puts the question in the device's own card, where the operator just tapped.
+        return _page(_form_blank(), confirm=device, block="renew_confirm")
     try:
         code = renew_enrolment(current_user, device)
     except DeviceError:

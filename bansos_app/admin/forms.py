@@ -1,4 +1,4 @@
-"""Staff forms: kiosk devices and PIN look-up."""
+"""Staff forms: kiosk devices, PIN look-up and the villages filter."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -34,6 +34,12 @@ class WholeNumberField(IntegerField):
             self.data = int(raw)
 
 
+def printable(_form, field) -> None:
+    """Refuse control characters (PostgreSQL rejects NUL outright; none belongs in a name)."""
+    if field.data and any(ord(c) < 32 or 127 <= ord(c) < 160 for c in field.data):
+        raise ValidationError(_l("Teks berisi tanda yang tidak boleh dipakai."))
+
+
 class DeviceForm(FlaskForm):
     """Register a kiosk: name, village (from the user's scope), paper width, idle time."""
 
@@ -57,7 +63,31 @@ class DeviceForm(FlaskForm):
     )
 
 
-class KkLookupForm(FlaskForm):
-    """Find a household by KK number to issue its kiosk PIN."""
+class HouseholdLookupForm(FlaskForm):
+    """Find a household by KK, NIK or part of a name to issue its kiosk PIN (always POST)."""
 
-    kk = StringField(_l("Nomor KK"))
+    # Named "kk" since the first version, which took only a KK; it now takes all three.
+    kk = StringField(_l("Nomor KK, NIK atau nama"))
+
+
+class RenewCodeForm(FlaskForm):
+    """Confirm a new enrolment code: the kiosk stops working until the code is entered."""
+
+    konfirmasi = StringField()
+
+
+class VillageFilterForm(FlaskForm):
+    """Filter the villages overview by kecamatan and part of a name; read from the URL."""
+
+    class Meta:
+        csrf = False  # a GET filter changes nothing
+
+    kecamatan = ChoiceField(_l("Kecamatan"), default="")
+    desa = StringField(
+        _l("Cari nama desa"),
+        validators=[
+            Length(max=60, message=_l("Nama desa paling banyak 60 huruf.")),
+            printable,
+        ],
+    )
+    hal = WholeNumberField(_l("Halaman"), default=1)

@@ -1,17 +1,17 @@
-"""Staff pages for kiosk PINs: find a household by KK, issue a PIN, print the slip once."""
+"""Staff pages for kiosk PINs: find a household by KK, NIK or name, issue a PIN, print it once."""
 
 from flask import Blueprint, abort, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from flask_wtf import FlaskForm
 
 from ..auth.access import in_scope, requires
 from ..extensions import db
 from ..kiosk.pins import PinChanged, issue_pin, pin_version
 from ..pages import no_store, render_page
-from ..registry.identity import check_kk
 from ..registry.models import Household
-from .forms import KkLookupForm
+from .forms import HouseholdLookupForm
+from .lookup import LookupResult, lookup_households
 
 bp = Blueprint("pins", __name__)
 
@@ -19,29 +19,19 @@ bp = Blueprint("pins", __name__)
 @bp.route("/", methods=["GET", "POST"])
 @requires("kiosk.pin")
 def lookup():
-    """Find a household in the operator's villages by its KK number."""
-    form = KkLookupForm()
-    household, error = None, None
+    """Find households in the operator's villages by KK, NIK (POST only) or part of a name."""
+    form = HouseholdLookupForm()
+    found = None
     if form.validate_on_submit():
-        checked = check_kk(form.kk.data)
-        if not checked.ok:
-            error = checked.errors[0]
-        else:
-            household = db.session.scalar(
-                select(Household).where(Household.kk_number == checked.value)
-            )
-            # Outside the scope looks the same as unknown: operators see only their villages.
-            if household is None or not in_scope(current_user, household.village_code):
-                household, error = None, _("Nomor KK tidak ditemukan di desa Anda.")
-    status = 422 if error else 200
+        found = lookup_households(current_user, form.kk.data)
+    status = 422 if found is not None and found.error else 200
     return no_store(
         render_page(
             "admin/pins.html",
             pin_version=pin_version,
             block="pin_result",
             form=form,
-            household=household,
-            error=error,
+            found=found,
             status=status,
         )
     )
@@ -54,7 +44,7 @@ def issue(household_id: int):
     household = db.session.get(Household, household_id)
     if household is None or not in_scope(current_user, household.village_code):
         abort(404)
-    form = KkLookupForm()
+    form = FlaskForm()
     if not form.validate_on_submit():
         abort(400)
     try:
@@ -67,9 +57,8 @@ def issue(household_id: int):
         page = render_page(
             "admin/pins.html",
             pin_version=pin_version,
-            form=form,
-            household=household,
-            error=error,
+            form=HouseholdLookupForm(formdata=None),
+            found=LookupResult(households=[household], error=error),
             status=409,
         )
         return no_store(page)

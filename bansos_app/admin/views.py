@@ -1,18 +1,55 @@
-"""Staff home."""
+"""Staff home: what this role can do here, and the villages in scope with their counts."""
 
-from flask import Blueprint
+from flask import Blueprint, request
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from ..auth.access import requires
 from ..pages import no_store, render_page
-from .services import villages_with_counts
+from .forms import VillageFilterForm
+from .menu import menu_for
+from .services import kecamatans_in_scope, village_page
 
 bp = Blueprint("admin", __name__)
+
+
+@bp.app_template_global()
+def staff_menu() -> list[dict]:
+    """The menu entries the logged-in user may open, for the nav bar and the staff home."""
+    if not current_user.is_authenticated:
+        return []
+    return menu_for(current_user)
+
+
+def _filter_form() -> VillageFilterForm:
+    """The villages filter read from the query string, its kecamatan choices from the scope."""
+    form = VillageFilterForm(request.args)
+    kecamatans = kecamatans_in_scope(current_user)
+    form.kecamatan.choices = [SelectChoice("", "")] + [
+        SelectChoice(k.code, k.name) for k in kecamatans
+    ]
+    return form
 
 
 @bp.get("/")
 @requires("staff.home")
 def home():
-    """Show the user's role and the villages in scope with their household counts."""
-    villages = villages_with_counts(current_user)
-    return no_store(render_page("admin/home.html", villages=villages))
+    """Show the role's places and one page of its villages, filtered by kecamatan and name."""
+    form = _filter_form()
+    valid = form.validate()
+    # A bad field is reported and ignored; the other filters still apply.
+    kecamatan = form.kecamatan.data if not form.kecamatan.errors else None
+    name = (form.desa.data or "").strip() if not form.desa.errors else ""
+    page = form.hal.data if not form.hal.errors and form.hal.data else 1
+    result = village_page(current_user, kecamatan or None, name, page)
+    return no_store(
+        render_page(
+            "admin/home.html",
+            block="villages",
+            form=form,
+            result=result,
+            filters={k: v for k, v in (("kecamatan", kecamatan), ("desa", name)) if v},
+            show_filter=len(form.kecamatan.choices) > 2,
+            status=200 if valid else 422,
+        )
+    )

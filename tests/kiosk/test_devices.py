@@ -97,9 +97,9 @@ def _deletes_cookie(response) -> bool:
     )
 
 
-def _staff_post(staff, path):
+def _staff_post(staff, path, **fields):
     token = csrf_from(staff.get("/staf/kiosk/").data)
-    return staff.post(path, data={"csrf_token": token})
+    return staff.post(path, data={"csrf_token": token, **fields})
 
 
 # --- register and enrol ---------------------------------------------------------------------
@@ -284,7 +284,7 @@ def test_new_code_invalidates_the_old_cookie_and_start_link(app, staff):
     old_token = kiosk.get_cookie(COOKIE).value
     old_key = _start_key(enrolled)
     device = _device(app)
-    response = _staff_post(staff, f"/staf/kiosk/{device.id}/kode")
+    response = _staff_post(staff, f"/staf/kiosk/{device.id}/kode", konfirmasi="ya")
     assert response.status_code == 200
     new_code = _issued_code(response)
     assert _actions(app)[-1] == "kiosk.device_code_renewed"
@@ -302,6 +302,60 @@ def test_new_code_invalidates_the_old_cookie_and_start_link(app, staff):
     assert new_token != old_token
     assert _is_kiosk(_text(again.get("/")))
     assert _actions(app)[-1] == "kiosk.device_enrolled"
+
+
+def test_new_code_asks_first_and_an_unconfirmed_post_changes_nothing(app, staff):
+    kiosk, _ = _enrol(app, _issued_code(_register(staff)))
+    device = _device(app)
+    listing = _text(staff.get("/staf/kiosk/"))
+    # "Kode baru" is a link to a question, not a button that acts at once.
+    assert f'href="/staf/kiosk/{device.id}/kode"' in listing
+    assert f'action="/staf/kiosk/{device.id}/kode"' not in listing
+
+    question = staff.get(f"/staf/kiosk/{device.id}/kode")
+    assert question.status_code == 200
+    html = _text(question)
+    assert "Buat kode baru untuk Kios Balai Desa?" in html
+    assert "Kios ini langsung berhenti bekerja" in html
+    assert 'name="konfirmasi" value="ya"' in html
+    assert 'class="code-big"' not in html
+
+    before = _actions(app)
+    for fields in ({}, {"konfirmasi": ""}, {"konfirmasi": "tidak"}):
+        response = _staff_post(staff, f"/staf/kiosk/{device.id}/kode", **fields)
+        assert response.status_code == 200, fields
+        assert "Buat kode baru untuk Kios Balai Desa?" in _text(response), fields
+        assert 'class="code-big"' not in _text(response), fields
+    assert _actions(app) == before
+    assert _device(app).state == "enrolled"
+    assert _is_kiosk(_text(kiosk.get("/")))
+
+
+def test_htmx_puts_the_question_in_the_device_card_and_the_code_on_screen(app, staff):
+    _enrol(app, _issued_code(_register(staff)))
+    device = _device(app)
+    htmx = {"HX-Request": "true"}
+    question = _text(staff.get(f"/staf/kiosk/{device.id}/kode", headers=htmx))
+    # Only the question, swapped into the card the operator tapped, focused.
+    assert question.lstrip().startswith('<div class="confirm"')
+    assert "<html" not in question and "Daftar kios" not in question
+    assert "autofocus" in question
+    listing = _text(staff.get("/staf/kiosk/"))
+    assert f'hx-get="/staf/kiosk/{device.id}/kode" hx-target="closest li"' in listing
+
+    token = csrf_from(staff.get("/staf/kiosk/").data)
+    response = staff.post(
+        f"/staf/kiosk/{device.id}/kode",
+        data={"csrf_token": token, "konfirmasi": "ya"},
+        headers=htmx,
+    )
+    html = _text(response)
+    code = _issued_code(response)
+    # The new code opens the swapped fragment and takes the focus, so it is scrolled into view.
+    first = html.index("<section")
+    assert html.index(code) < html.index("Daftar kios")
+    assert 'class="card issued" role="status" tabindex="-1" autofocus' in html[first : first + 80]
+    assert _device(app).state == "waiting"
 
 
 def test_start_link_restores_the_cookie_in_a_fresh_browser(app, staff):

@@ -1,0 +1,71 @@
+"""The staff menu: one line per place, shared by the navigation bar and the staff home."""
+
+from dataclasses import dataclass
+
+from flask import request, url_for
+from flask_babel import lazy_gettext as _l
+
+from ..auth.access import can
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    """A place in the staff area: where it is, who may go, what it is called and is for."""
+
+    endpoint: str
+    permission: str
+    label: str
+    description: str
+
+
+# A later feature adds its page with one line here; the nav and the home follow.
+MENU = (
+    MenuEntry(
+        "admin.home",
+        "staff.home",
+        _l("Beranda"),
+        _l("Desa di wilayah kerja Anda dan jumlah keluarga (KK) di tiap desa."),
+    ),
+    MenuEntry(
+        "pins.lookup",
+        "kiosk.pin",
+        _l("PIN kios"),
+        _l("Cari keluarga dengan KK, NIK atau nama, lalu buat PIN kios setelah memeriksa KK."),
+    ),
+    MenuEntry(
+        "devices.index",
+        "devices.manage",
+        _l("Perangkat kios"),
+        _l("Daftarkan kios desa, lihat kapan terakhir aktif, buat kode baru atau cabut."),
+    ),
+    MenuEntry(
+        "kiosk.status_form",
+        "staff.home",
+        _l("Cek status bansos"),
+        _l("Bantu warga memeriksa status bansos dengan NIK dan nomor KK, seperti di kios."),
+    ),
+)
+
+
+def _current_endpoint(path: str) -> str | None:
+    """The entry whose URL is the longest start of the path, over the whole menu."""
+    # Over every entry, not only the user's: a refused /staf/pin/ must not light up "Beranda"
+    # (/staf/) for a role without the PIN page. Longest, so /staf/pin/7 is "PIN kios".
+    urls = {e.endpoint: url_for(e.endpoint) for e in MENU}
+    matches = [endpoint for endpoint, url in urls.items() if path.startswith(url)]
+    return max(matches, key=lambda endpoint: len(urls[endpoint]), default=None)
+
+
+def menu_for(user) -> list[dict]:
+    """Return the entries the user may open, the one for the current page marked current."""
+    current = _current_endpoint(request.path)
+    return [
+        {
+            "url": url_for(e.endpoint),
+            "label": e.label,
+            "description": e.description,
+            "current": e.endpoint == current,
+        }
+        for e in MENU
+        if can(user, e.permission)
+    ]
