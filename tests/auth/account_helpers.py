@@ -1,6 +1,7 @@
 """Helpers for the account page tests: demo logins, posting with CSRF, reading the audit log."""
 
 import json
+import re
 
 from sqlalchemy import select
 
@@ -73,6 +74,9 @@ def new_account(client, **fields):
 
 
 def shown_password(response) -> str:
-    html = page_text(response)
-    start = html.index('<p class="code-big">') + len('<p class="code-big">')
-    return html[start : html.index("</p>", start)]
+    """The generated password in its read-only box (shown once, for copying)."""
+    found = re.findall(
+        r'class="num-input" id="sandi[-\d]*" type="text" value="([^"]+)"', page_text(response)
+    )
+    assert len(found) == 1, "one password expected on the page"
+    return found[0]
