@@ -83,7 +83,9 @@ def users():
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     pages = max(1, -(-total // PER_PAGE))
     page = request.args.get("hal", "1")
-    page = min(int(page), pages) if page.isascii() and page.isdigit() and page != "0" else 1
+    # ASCII digits, short: int() would take other scripts' digits and fail on thousands of them.
+    good = page.isascii() and page.isdigit() and len(page) <= 6 and int(page) > 0
+    page = min(int(page), pages) if good else 1
     rows = db.session.scalars(query.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
     args = {k: v for k, v in request.args.items() if k in ("q", "role", "status") and v}
     return _page(

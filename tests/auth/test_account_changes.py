@@ -131,6 +131,15 @@ def test_reset_with_htmx_shows_the_password_in_the_row(app, demo):
     )
 
 
+def test_own_password_is_not_reset_from_the_list(app, demo):
+    client = login_as(app, "superadmin")
+    response = post(client, f"/staf/akun/{uid(app, 'admin')}/sandi-baru", headers=HX)
+    assert response.status_code == 422
+    assert "Untuk akun Anda sendiri, pakai Ganti kata sandi." in page_text(response)
+    assert client.get("/staf/akun/").status_code == 200  # still logged in
+    assert not events(app, "auth.password_reset")
+
+
 # --- own password ----------------------------------------------------------------------------
 
 

@@ -83,7 +83,9 @@ def test_dinsos_cannot_raise_an_operator_to_dinsos(app, demo):
 def test_dinsos_cannot_see_or_change_district_accounts(app, demo, target):
     client = login_as(app, "dinsos_admin")
     other = uid(app, target)
-    assert f'id="akun-{other}"' not in page_text(client.get("/staf/akun/"))
+    listing = page_text(client.get("/staf/akun/"))
+    assert f'id="akun-{uid(app, "operator")}"' in listing  # village staff: listed
+    assert f'id="akun-{other}"' not in listing
     assert client.get(f"/staf/akun/{other}").status_code == 404
     data = {"full_name": "Diubah", "role": "merchant", "reason": "coba"}
     for path in ("", "/nonaktifkan", "/sandi-baru", "/aktifkan"):
@@ -159,3 +161,9 @@ def test_nobody_changes_their_own_role(app, demo):
     assert response.status_code == 422
     assert "Anda tidak dapat mengubah peran akun Anda sendiri." in page_text(response)
     assert account(app, "admin").role == "superadmin"
+
+
+@pytest.mark.parametrize("page", ["9" * 5000, "0", "-1", "٣", "2"])
+def test_odd_page_numbers_show_a_page(app, demo, page):
+    response = login_as(app, "superadmin").get(f"/staf/akun/?hal={page}")
+    assert response.status_code == 200 and "Halaman" not in page_text(response)
