@@ -9,6 +9,7 @@ import secrets
 from flask import abort
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import record
 from ..extensions import db
@@ -129,7 +130,12 @@ def create_account(actor, username: str, full_name: str, role: str, villages=())
     user = User(username=username, full_name=full_name, role=role, villages=regions)
     user.set_password(password)
     db.session.add(user)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # The same name created at the same moment by someone else: a taken name, not a 500.
+        db.session.rollback()
+        raise AccountError("username", _l("Nama pengguna ini sudah dipakai.")) from None
     record(actor, "auth.user_created", user, role=role, villages=[r.code for r in regions])
     db.session.commit()
     return user, password

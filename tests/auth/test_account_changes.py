@@ -102,6 +102,21 @@ def test_two_superadmins_removing_each_other_at_once_leave_one(app, demo):
     assert [account(app, n).active for n in ("admin", "admin2")].count(True) == 1
 
 
+def test_the_same_username_created_twice_at_once_is_one_account(app, demo):
+    admin = uid(app, "admin")
+
+    def create(_i):
+        actor = db.session.get(User, admin)
+        try:
+            accounts.create_account(actor, "kembar", "Kembar", "merchant")
+            return "created"
+        except accounts.AccountError as e:
+            return e.field
+
+    assert sorted(run_at_once(app, 2, create)) == ["created", "username"]
+    assert account(app, "kembar") is not None
+
+
 # --- reset password ----------------------------------------------------------------------------
 
 
