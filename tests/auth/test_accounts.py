@@ -167,3 +167,13 @@ def test_nobody_changes_their_own_role(app, demo):
 def test_odd_page_numbers_show_a_page(app, demo, page):
     response = login_as(app, "superadmin").get(f"/staf/akun/?hal={page}")
     assert response.status_code == 200 and "Halaman" not in page_text(response)
+
+
+def test_pages_speak_english_when_chosen(app, demo):
+    client = login_as(app, "dinsos_admin")
+    client.get("/bahasa/en")
+    assert "Staff accounts" in page_text(client.get("/staf/akun/"))
+    assert "Create a new account" in page_text(client.get("/staf/akun/baru"))
+    html = page_text(new_account(client, villages=["17.03.12.9999"]))
+    assert "Unknown village: 17.03.12.9999" in html
+    assert "Current password" in page_text(client.get("/staf/kata-sandi"))
