@@ -24,7 +24,8 @@ PERMISSIONS = {
     "kiosk.pin": {"operator_desa", "dinsos_admin", "superadmin"},
     "devices.manage": {"operator_desa", "dinsos_admin", "superadmin"},
     "audit.view": {"auditor", "dinsos_admin", "superadmin"},
-    "users.manage": {"superadmin"},
+    # Dinsos manages village staff and shops only: auth/accounts.py narrows it per account.
+    "users.manage": {"dinsos_admin", "superadmin"},
 }
 
 

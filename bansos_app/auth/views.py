@@ -45,3 +45,7 @@ def logout():
         log_out(current_user._get_current_object())
     logout_user()
     return redirect(url_for("auth.login"), code=303)
+
+
+# The account pages live in their own module but on this blueprint (auth.users, auth.password).
+from . import account_views  # noqa: E402, F401

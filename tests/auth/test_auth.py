@@ -229,7 +229,7 @@ EXPECTED = {
     "kiosk.pin": {"operator_desa", "dinsos_admin", "superadmin"},
     "devices.manage": {"operator_desa", "dinsos_admin", "superadmin"},
     "audit.view": {"auditor", "dinsos_admin", "superadmin"},
-    "users.manage": {"superadmin"},
+    "users.manage": {"dinsos_admin", "superadmin"},
 }
 
 
