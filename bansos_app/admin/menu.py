@@ -39,6 +39,18 @@ MENU = (
         _l("Daftarkan kios desa, lihat kapan terakhir aktif, buat kode baru atau cabut."),
     ),
     MenuEntry(
+        "auth.users",
+        "users.manage",
+        _l("Akun staf"),
+        _l("Buat akun, atur peran dan desa, nonaktifkan, atau buat kata sandi baru."),
+    ),
+    MenuEntry(
+        "auth.password",
+        "staff.home",
+        _l("Ganti kata sandi"),
+        _l("Ganti kata sandi akun Anda sendiri; sesi di perangkat lain berakhir."),
+    ),
+    MenuEntry(
         "kiosk.status_form",
         "staff.home",
         _l("Cek status bansos"),

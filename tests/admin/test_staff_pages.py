@@ -15,14 +15,15 @@ ROLES = {
     "admin": "demo-superadmin",
 }
 PIN, DEVICES, STATUS = "/staf/pin/", "/staf/kiosk/", "/cek-status"
+USERS, PASSWORD = "/staf/akun/", "/staf/kata-sandi"
 # What each demo account may do from its home, and what it may not.
 PLACES = {
-    "operator": [PIN, DEVICES, STATUS],
-    "pendamping": [STATUS],
-    "dinsos": [PIN, DEVICES, STATUS],
-    "toko": [STATUS],
-    "auditor": [STATUS],
-    "admin": [PIN, DEVICES, STATUS],
+    "operator": [PIN, DEVICES, PASSWORD, STATUS],
+    "pendamping": [PASSWORD, STATUS],
+    "dinsos": [PIN, DEVICES, USERS, PASSWORD, STATUS],
+    "toko": [PASSWORD, STATUS],
+    "auditor": [PASSWORD, STATUS],
+    "admin": [PIN, DEVICES, USERS, PASSWORD, STATUS],
 }
 
 
@@ -50,7 +51,7 @@ def test_every_role_home_lists_what_it_can_do(client, auth, demo, username):
     )
     for path in listed:
         assert client.get(path).status_code == 200, path
-    for path in {PIN, DEVICES} - set(listed):
+    for path in {PIN, DEVICES, USERS} - set(listed):
         assert client.get(path).status_code == 403, path
 
 
