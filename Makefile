@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 APT_PACKAGES := chromium poppler-utils shellcheck fonts-dejavu-core
 
-.PHONY: run test install install-dev system-deps translations lint bench clean
+.PHONY: run test install install-dev system-deps translations lint bench clean demo-reset
 
 $(BIN)/activate:
 	$(PY) -m venv $(VENV)
@@ -33,6 +33,12 @@ run: install
 	$(FLASK) db upgrade
 	$(FLASK) bansos demo-data --if-empty
 	$(FLASK) run --host 127.0.0.1 --port 5000
+
+# Fresh demo data on SQLite: the old database is kept aside as instance/bansos.db.old.
+demo-reset: install
+	@if [ -f instance/bansos.db ]; then mv instance/bansos.db instance/bansos.db.old; fi
+	$(FLASK) db upgrade
+	$(FLASK) bansos demo-data
 
 test: install-dev system-deps
 	$(BIN)/pytest

@@ -28,7 +28,7 @@ def only_ketahun(code6: str) -> bool:
     return code6 == "170312"
 
 
-# --- known good numbers (DESIGN.md section 5) -------------------------------------------
+# --- known good numbers (NIK: region, birth date with +40 for women, serial) ------------
 
 
 def test_woman_born_1_july_1985_in_ketahun():
