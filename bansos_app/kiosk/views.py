@@ -140,8 +140,8 @@ def _form_again(form, errors):
     )
 
 
-def _render_status(visit, pin_form, pin_message=None, status=200):
-    """Render the status page (or its block for htmx) for a live visit."""
+def _render_status(visit, pin_form, pin_message=None, status=200, block="main"):
+    """Render the status page (or, for a form htmx posted, its block) for a live visit."""
     household = visit.household
     today = date.today()
     lines = explain_programs(household, today)
@@ -150,7 +150,7 @@ def _render_status(visit, pin_form, pin_message=None, status=200):
     printable = printable_vouchers(household)
     return render_page(
         "kiosk/status.html",
-        block="main",
+        block=block,
         household=household,
         lines=lines,
         summary=summarise(household, lines, len(printable)),
@@ -173,7 +173,8 @@ def status():
     visit = current_visit(request.cookies.get(VISIT_COOKIE))
     if visit is None:
         return no_store(redirect(url_for("kiosk.home"), code=303))
-    return no_store(_render_status(visit, PinForm()))
+    # Reached by navigation only (a link boosted by htmx swaps the whole page): never a block.
+    return no_store(_render_status(visit, PinForm(), block=None))
 
 
 @bp.post("/status/pin")
