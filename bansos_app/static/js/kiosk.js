@@ -180,10 +180,8 @@
     var label = nextField(f) ? say('kpNext', 'Lanjut') : submitLabel(f.form);
     okKey.textContent = label;
     okKey.setAttribute('aria-label', label);
-    if (kp.hidden) {
-      kp.hidden = false;
-      if (f.form) f.form.classList.add('kp-on');
-    }
+    kp.hidden = false;
+    if (f.form) f.form.classList.add('kp-on'); // a form swapped in by htmx is new: mark it again
     // Only scroll when the field or the keypad is off screen, to avoid jumps.
     var r = f.getBoundingClientRect(), k = kp.getBoundingClientRect();
     if (r.top < 0 || r.bottom > window.innerHeight || k.bottom > window.innerHeight) {
