@@ -217,7 +217,11 @@
   var last = Date.now(), shownAt = 0, timer, ov, countEl, contBtn, prevFocus;
   var resetting = false, swapped = false, closing = false;
 
+  // Boosted page swaps keep the <body> (and its hx-headers) from the first load, whose token
+  // expires after an hour: a form's token in the page is newer, so it is tried first.
   function csrfToken() {
+    var f = document.querySelector('input[name="csrf_token"]');
+    if (f && f.value) return f.value;
     try { return JSON.parse(body.getAttribute('hx-headers') || '{}')['X-CSRFToken'] || ''; } catch (e) { return ''; }
   }
 
