@@ -34,3 +34,11 @@ def format_local_time(value: datetime | None, zone: str = "WIB") -> str:
     local = value.replace(tzinfo=UTC).astimezone(ZoneInfo(ZONES.get(zone, ZONES["WIB"])))
     # Babel directly: Flask-Babel's helper would convert once more, to its single default zone.
     return f"{dates.format_datetime(local, 'd MMM y HH.mm', locale=get_locale())} {zone}"
+
+
+def group_digits(value: str | None, size: int = 4) -> str:
+    """Show a long number in groups of four, as on the family card: '1703 **** **** 0001'."""
+    if not value:
+        return ""
+    text = "".join(str(value).split())
+    return " ".join(text[i : i + size] for i in range(0, len(text), size))

@@ -37,7 +37,8 @@ class PkhStage:
     amount: int
 
 
-def _age(born: date, today: date) -> int:
+def age_on(born: date, today: date) -> int:
+    """Return a person's age in whole years on `today`."""
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
@@ -47,7 +48,7 @@ def pkh_components(household, today: date) -> list[tuple[str, str, int]]:
     for person in household.members:
         if person.deceased_date:
             continue
-        age = _age(person.birth_date, today)
+        age = age_on(person.birth_date, today)
         if person.pregnant:
             found.append(("pregnant", person.name, PKH_COMPONENTS["pregnant"]))
         if age <= 6:

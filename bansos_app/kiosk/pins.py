@@ -75,27 +75,36 @@ def _matches(pin_hash: str | None, pin: str) -> bool:
     return pin_hash is not None and check_password_hash(pin_hash, _peppered(pin))
 
 
+def _refused(household, reason: str) -> str:
+    """Audit an attempt refused without being counted (never the PIN itself)."""
+    record(None, "kiosk.pin_refused", household, reason=reason)
+    db.session.commit()
+    return reason
+
+
 def verify_pin(household, pin: str, visit=None) -> str:
     """Check a PIN: "ok", "wrong", "locked", "no_pin" or "format". Five wrong ones lock it.
 
     A malformed PIN is refused before it is counted. The slow hash check runs before the
     household row is locked (on SQLite that lock holds the whole database); under the lock
     only the counters change, so parallel guesses cannot overwrite each other's count.
+    Every refused attempt is audited, also those refused while printing is locked.
     """
     if not _well_formed(pin or ""):
-        return "format"
+        return _refused(household, "format")
     if household.pin_hash is None:
-        return "no_pin"
+        return _refused(household, "no_pin")
     if pin_locked(household):
-        return "locked"
+        return _refused(household, "locked")
     seen_hash = household.pin_hash
     matches = _matches(seen_hash, pin)
     household = lock_row(type(household), household.id)
     if household.pin_hash != seen_hash:  # re-issued meanwhile: check against the new one
         matches = _matches(household.pin_hash, pin)
     if household.pin_hash is None or pin_locked(household):
-        db.session.rollback()
-        return "no_pin" if household.pin_hash is None else "locked"
+        reason = "no_pin" if household.pin_hash is None else "locked"
+        db.session.rollback()  # release the row lock; nothing was counted
+        return _refused(household, reason)
     if matches:
         household.pin_failures = 0
         if visit is not None:

@@ -37,10 +37,16 @@ class StatusInput:
         return not self.errors
 
 
+def _ungrouped(raw: str | None) -> str | None:
+    # The kiosk shows 16-digit numbers in groups of four ("1703 1241 0785 0001"), and
+    # people copy them that way too: the spaces are not part of the number.
+    return "".join(raw.split()) if isinstance(raw, str) else raw
+
+
 def parse_status_input(nik_raw: str | None, kk_raw: str | None) -> StatusInput:
     """Check the form of NIK and KK (not whether they exist) and explain any problem."""
-    nik = check_nik(nik_raw, known_kecamatan=kecamatan_known_in_lokal)
-    kk = check_kk(kk_raw, known_kecamatan=kecamatan_known_in_lokal)
+    nik = check_nik(_ungrouped(nik_raw), known_kecamatan=kecamatan_known_in_lokal)
+    kk = check_kk(_ungrouped(kk_raw), known_kecamatan=kecamatan_known_in_lokal)
     errors = {}
     if not nik.ok:
         errors["nik"] = nik.errors[0]
@@ -119,3 +125,12 @@ def end_visit(token: str | None) -> None:
         visit.ended_at = utcnow()
         record(None, "kiosk.visit_ended", visit)
         db.session.commit()
+
+
+def printable_vouchers(household) -> list:
+    """Return the household's vouchers that the kiosk can print now.
+
+    None yet: vouchers are issued by later work, which fills this in. Until then the status
+    page asks for no PIN, as there is nothing to print.
+    """
+    return []

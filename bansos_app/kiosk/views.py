@@ -6,15 +6,24 @@ from flask import Blueprint, abort, current_app, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_htmx import make_response as htmx_response
 
-from ..eligibility.services import explain_programs, next_pkh_stage
+from ..eligibility.services import age_on, explain_programs, next_pkh_stage
+from ..eligibility.summary import PLAIN, summarise
 from ..extensions import limiter
-from ..formatting import format_date_id
+from ..formatting import format_date_id, group_digits
 from ..pages import no_store, render_page
+from ..web import LANG_COOKIE
 from .devices import COOKIE as DEVICE_COOKIE
 from .devices import device_from_token, touch_device
 from .forms import PinForm, StatusForm
 from .pins import pin_locked, verify_pin
-from .services import NOT_FOUND, VISIT_COOKIE, current_visit, end_visit, parse_status_input
+from .services import (
+    NOT_FOUND,
+    VISIT_COOKIE,
+    current_visit,
+    end_visit,
+    parse_status_input,
+    printable_vouchers,
+)
 from .services import start_visit as start_resident_visit
 
 bp = Blueprint("kiosk", __name__)
@@ -41,6 +50,12 @@ def drop_stale_device_cookie(response):
     if stale and not request.path.startswith(("/static/", "/perangkat/")):
         response.delete_cookie(DEVICE_COOKIE)
     return response
+
+
+@bp.app_template_filter("group4")
+def group4(value):
+    """Template filter: a 16-digit number in groups of four, as printed on the family card."""
+    return group_digits(value)
 
 
 @bp.app_context_processor
@@ -84,7 +99,9 @@ def pending(name: str):
     """Explain that a flow is not available yet instead of a dead link."""
     if name not in PENDING:
         abort(404)
-    return render_page("kiosk/pending.html", name=name)
+    # A resident who came from their status goes back to it, without typing NIK and KK again.
+    live = current_visit(request.cookies.get(VISIT_COOKIE)) is not None
+    return no_store(render_page("kiosk/pending.html", name=name, live=live))
 
 
 @bp.get("/cek-status")
@@ -123,17 +140,23 @@ def _form_again(form, errors):
     )
 
 
-def _render_status(visit, pin_form, pin_message=None, status=200):
-    """Render the status page (or its block for htmx) for a live visit."""
+def _render_status(visit, pin_form, pin_message=None, status=200, block="main"):
+    """Render the status page (or, for a form htmx posted, its block) for a live visit."""
     household = visit.household
-    lines = explain_programs(household)
+    today = date.today()
+    lines = explain_programs(household, today)
     pkh = next((ln for ln in lines if ln.program.code == "PKH" and ln.amount), None)
-    stage = next_pkh_stage(pkh.amount, date.today()) if pkh else None
+    stage = next_pkh_stage(pkh.amount, today) if pkh else None
+    printable = printable_vouchers(household)
     return render_page(
         "kiosk/status.html",
-        block="main",
+        block=block,
         household=household,
         lines=lines,
+        summary=summarise(household, lines, len(printable)),
+        printable=printable,
+        plain=PLAIN,
+        ages={p.id: age_on(p.birth_date, today) for p in household.members},
         pkh_stage=stage,
         pkh_when=format_date_id(date(stage.year, stage.month, 1), "MMMM y") if stage else "",
         pin_form=pin_form,
@@ -150,7 +173,8 @@ def status():
     visit = current_visit(request.cookies.get(VISIT_COOKIE))
     if visit is None:
         return no_store(redirect(url_for("kiosk.home"), code=303))
-    return no_store(_render_status(visit, PinForm()))
+    # Reached by navigation only (a link boosted by htmx swaps the whole page): never a block.
+    return no_store(_render_status(visit, PinForm(), block=None))
 
 
 @bp.post("/status/pin")
@@ -180,10 +204,14 @@ def status_pin():
 def reset():
     """Forget the resident now (idle timeout or the Selesai button)."""
     end_visit(request.cookies.get(VISIT_COOKIE))
-    # A plain form post (no JavaScript) goes home; the idle script's fetch just needs a 204.
-    if "text/html" in request.headers.get("Accept", ""):
+    # A plain form post (no JavaScript) and the boosted Selesai button go home; the idle
+    # script's fetch just needs a 204.
+    html = "text/html" in request.headers.get("Accept", "")
+    if html or request.headers.get("HX-Request") == "true":
         response = redirect(url_for("kiosk.home"), code=303)
     else:
         response = current_app.response_class(status=204)
     response.delete_cookie(VISIT_COOKIE)
+    # The next person starts in Bahasa Indonesia, whatever the last one chose.
+    response.delete_cookie(LANG_COOKIE)
     return no_store(response)

@@ -4,7 +4,9 @@ Screenshots of every screen go to tests/screenshots/ (1280x800, 1080x1920 portra
 """
 
 import json
+import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -60,8 +62,10 @@ def _enrolment_url(app, base, idle_seconds=4, paper=80):
 
 
 def _shot(page, name):
+    """The whole page, and what is on screen at once (what a resident sees first)."""
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(SHOTS / f"{name}-screen.png"))
 
 
 def _axe(page):
@@ -75,20 +79,35 @@ def _axe(page):
     ]
 
 
-def _enrolled_page(browser, app, base, size="landscape", idle_seconds=4, bypass_csp=False):
+def _enrolled_page(
+    browser, app, base, size="landscape", idle_seconds=4, bypass_csp=False, touch=False
+):
     """A browser context enrolled as a kiosk; CSP stays enforced unless axe must be injected."""
     width, height = SIZES[size]
     context = browser.new_context(
-        viewport={"width": width, "height": height}, bypass_csp=bypass_csp
+        viewport={"width": width, "height": height}, bypass_csp=bypass_csp, has_touch=touch
     )
     page = context.new_page()
     page.goto(_enrolment_url(app, base, idle_seconds))
-    page.click("button[type=submit]")
+    if touch:
+        page.tap("button[type=submit]")
+    else:
+        page.click("button[type=submit]")
     page.wait_for_selector(".start-link")
     return context, page
 
 
-def test_whole_kiosk_flow_on_an_enrolled_device(browser, kiosk_app, live_server):
+# What the voucher issue will return: one issued voucher the kiosk could print.
+ONE_VOUCHER = [SimpleNamespace(program=SimpleNamespace(name="Sembako / BPNT"), amount=200_000)]
+
+
+@pytest.fixture
+def printable(monkeypatch):
+    """Something to print, so that the status page asks for the PIN (vouchers come later)."""
+    monkeypatch.setattr("bansos_app.kiosk.views.printable_vouchers", lambda household: ONE_VOUCHER)
+
+
+def test_whole_kiosk_flow_on_an_enrolled_device(browser, kiosk_app, live_server, printable):
     """Enrol, type NIK and KK on the keypad, read the programs, idle reset, back shows nothing."""
     context, page = _enrolled_page(browser, kiosk_app, live_server)
     _shot(page, "kiosk-enrolled-landscape")
@@ -97,15 +116,15 @@ def test_whole_kiosk_flow_on_an_enrolled_device(browser, kiosk_app, live_server)
     _shot(page, "kiosk-home-landscape")
 
     page.click(".choice-status")
-    page.click("#nik")
-    assert page.is_visible("#kp")
+    page.wait_for_selector("#kp:not([hidden])")  # opens itself on the NIK field
+    assert page.evaluate("document.activeElement.id") == "nik"
     for d in SRI[0]:
         page.click(f'.kp-key[data-key="{d}"]')
     page.click('.kp-key[data-key="ok"]')  # moves on to the KK field
     for d in SRI[1]:
         page.click(f'.kp-key[data-key="{d}"]')
-    assert page.input_value("#nik") == SRI[0]
-    assert page.input_value("#kk") == SRI[1]
+    assert page.input_value("#nik") == "1703 1241 0785 0001"
+    assert page.input_value("#kk") == "1703 1220 0318 0001"
     _shot(page, "kiosk-keypad-landscape")
     page.click('.kp-key[data-key="ok"]')  # last field: submits the form
     page.wait_for_selector("#status-title")
@@ -114,7 +133,7 @@ def test_whole_kiosk_flow_on_an_enrolled_device(browser, kiosk_app, live_server)
     assert "Sri Wahyuni" in text
     assert "Program Keluarga Harapan (PKH)" in text
     assert "Rp200.000" in text
-    assert "pencairan PKH berikutnya" in text
+    assert "Berikutnya: tahap" in text
     assert SRI[0] not in page.content()  # the NIK itself is never on the page
 
     # Wrong PIN, then the right one, typed on the keypad.
@@ -199,6 +218,7 @@ def test_screens_look_right_and_pass_axe(browser, kiosk_app, live_server, size):
         "status-dedi": lambda: _submit(
             page, live_server, "1703142208880002", "1703141010200003", "#status-title"
         ),
+        "status-dedi-reason": lambda: page.click(".reason summary"),
         "pending": lambda: page.goto(f"{live_server}/layanan/usul-sanggah"),
         "not-found": lambda: page.goto(f"{live_server}/tidak-ada"),
     }
@@ -206,6 +226,17 @@ def test_screens_look_right_and_pass_axe(browser, kiosk_app, live_server, size):
         show()
         page.wait_for_load_state()
         _shot(page, f"{name}-{size}")
+        if name.startswith("status-") and name != "status-error" and name != "status-form":
+            # "Selesai" is on screen without scrolling, and there is only one.
+            assert _in_view(page, ".done-bar button"), f"{name}: Selesai off screen"
+            assert page.locator("text=Selesai").count() == 1
+            assert page.locator(".answer-text").count() == 1
+        if name == "status-dedi":
+            # The reason stays private until a deliberate tap.
+            assert not page.is_visible("text=judi online")
+            assert page.is_visible("text=Lihat alasan")
+        if name == "status-dedi-reason":
+            assert page.is_visible("text=judi online")
         found = _axe(page)
         if found:
             problems[name] = found
@@ -245,3 +276,136 @@ def test_start_link_enrols_a_fresh_profile(browser, kiosk_app, live_server):
     assert page.get_attribute("body", "data-kiosk") == "1"
     assert "#" not in page.url
     fresh.close()
+
+
+# --- touch: the kiosk as a finger uses it -------------------------------------------------
+
+
+def _tap_digits(page, digits):
+    for d in digits:
+        if d != " ":
+            page.tap(f'.kp-key[data-key="{d}"]')
+
+
+def _in_view(page, selector) -> bool:
+    """Whether the element is wholly inside the window as it is now (no scrolling)."""
+    box = page.locator(selector).bounding_box()
+    size = page.viewport_size
+    return (
+        box is not None
+        and box["y"] >= 0
+        and box["x"] >= 0
+        and box["y"] + box["height"] <= size["height"]
+        and box["x"] + box["width"] <= size["width"]
+    )
+
+
+@pytest.mark.parametrize("size", ["portrait", "landscape"])
+def test_touch_walk_taps_page_buttons_with_the_keypad_open(
+    browser, kiosk_app, live_server, printable, size
+):
+    """Only tap(): every page button works on the first tap while the keypad is open."""
+    context, page = _enrolled_page(
+        browser, kiosk_app, live_server, size, idle_seconds=600, touch=True
+    )
+    page.tap("text=Ke beranda kios")
+    page.wait_for_selector(".choice-status")
+    page.tap(".choice-status")
+
+    # The form opens with the NIK field focused, the keypad up and one line saying what to do.
+    page.wait_for_selector("#kp:not([hidden])")
+    assert page.evaluate("document.activeElement.id") == "nik"
+    assert "Sentuh kotak, lalu ketik NIK dari kartu keluarga" in page.inner_text("main")
+    # Portrait: the keypad is right under the fields, not a bar far below.
+    field = page.locator("#kk").bounding_box()
+    keypad = page.locator("#kp").bounding_box()
+    if size == "portrait":
+        assert 0 <= keypad["y"] - (field["y"] + field["height"]) < 150
+    assert page.inner_text('.kp-key[data-key="ok"]') == "Lanjut"
+    _tap_digits(page, SRI[0])
+    assert page.input_value("#nik") == "1703 1241 0785 0001"
+    page.tap('.kp-key[data-key="ok"]')
+    assert page.evaluate("document.activeElement.id") == "kk"
+    # On the last field the enter key says what it does: the form's own button label.
+    assert page.inner_text('.kp-key[data-key="ok"]') == "Cek Status"
+    _tap_digits(page, SRI[1])
+    assert page.input_value("#kk") == "1703 1220 0318 0001"
+    _shot(page, f"touch-form-{size}")
+
+    # The page's own button, tapped while the keypad is open, sends on the first tap.
+    assert page.is_visible("#kp")
+    assert _in_view(page, "#status-form button[type=submit]")
+    page.tap("#status-form button[type=submit]")
+    page.wait_for_selector("#status-title", timeout=5_000)
+    assert "Keluarga Anda memenuhi syarat untuk" in page.inner_text(".answer")
+    assert _in_view(page, ".done-bar button")
+
+    # Something to print: the PIN, typed on the keypad, then the page's "Cetak" button.
+    page.tap("#pin")
+    page.wait_for_selector("#kp:not([hidden])")
+    assert page.inner_text('.kp-key[data-key="ok"]') == "Cetak"
+    _tap_digits(page, "246810")
+    _shot(page, f"touch-pin-{size}")
+    page.tap(".pin-form button[type=submit]")
+    page.wait_for_selector("#vouchers .ok", timeout=5_000)
+    # Exactly one "Selesai" on screen: the keypad's enter key is never labelled so.
+    assert page.locator("text=Selesai").count() == 1
+
+    # "Belum tersedia" keeps the visit and leads back to the status.
+    page.tap("text=Sanggah desil")
+    page.wait_for_selector("text=Layanan ini belum tersedia")
+    page.tap("text=Kembali ke status")
+    page.wait_for_selector("#status-title")
+    assert "Sri Wahyuni" in page.inner_text("main")
+
+    page.tap(".done-bar button")
+    page.wait_for_url(f"{live_server}/")
+    page.wait_for_selector(".choice-status")
+    assert "Sri Wahyuni" not in page.content()
+    context.close()
+
+
+def test_a_second_tap_while_waiting_sends_nothing_more(
+    browser, kiosk_app, live_server, monkeypatch
+):
+    """The button shows at once that the tap was taken; a second tap sends nothing twice."""
+    from bansos_app.kiosk import views
+
+    slow = views.start_resident_visit
+
+    def slow_start(*args, **kwargs):
+        time.sleep(1.0)  # a 2G round trip, so that the second tap lands while waiting
+        return slow(*args, **kwargs)
+
+    monkeypatch.setattr(views, "start_resident_visit", slow_start)
+    context, page = _enrolled_page(
+        browser, kiosk_app, live_server, "landscape", idle_seconds=600, touch=True
+    )
+    posts = []
+    page.on("request", lambda r: r.method == "POST" and "/cek-status" in r.url and posts.append(r))
+    page.goto(f"{live_server}/cek-status")
+    page.fill("#nik", SRI[0])
+    page.fill("#kk", SRI[1])
+    button = "#status-form button[type=submit]"
+    page.tap(button)
+    assert page.is_disabled(button)
+    assert page.is_visible(f"{button} .busy")
+    page.tap(button, force=True)
+    page.wait_for_selector("#status-title")
+    assert len(posts) == 1
+    context.close()
+
+
+def test_idle_reset_brings_back_bahasa_indonesia(browser, kiosk_app, live_server):
+    """The next person gets the kiosk in Bahasa Indonesia, whatever the last one chose."""
+    context, page = _enrolled_page(browser, kiosk_app, live_server, idle_seconds=2, touch=True)
+    page.goto(f"{live_server}/cek-status")
+    page.tap("text=English")
+    page.wait_for_selector("html[lang=en]")
+    assert "Check" in page.inner_text("main")
+    page.wait_for_selector(".idle:not([hidden])", timeout=15_000)
+    page.wait_for_url(f"{live_server}/", timeout=15_000)
+    page.wait_for_selector(".choice-status")
+    assert page.get_attribute("html", "lang") == "id"
+    assert "Cek Status" in page.inner_text("main")
+    context.close()

@@ -3,7 +3,9 @@
 import json
 import re
 from datetime import timedelta
+from types import SimpleNamespace
 
+import pytest
 from sqlalchemy import select
 
 from bansos_app.audit.models import AuditEvent
@@ -171,6 +173,31 @@ def test_issue_pin_refuses_households_outside_scope_and_missing_csrf(app, client
 
 # --- kiosk side -----------------------------------------------------------------------------
 
+# What the voucher issue will return: one issued voucher the kiosk could print.
+ONE_VOUCHER = [SimpleNamespace(program=SimpleNamespace(name="Sembako / BPNT"), amount=200_000)]
+
+
+@pytest.fixture
+def printable(monkeypatch):
+    """Something to print, so that the status page asks for the PIN (vouchers come later)."""
+    monkeypatch.setattr("bansos_app.kiosk.views.printable_vouchers", lambda household: ONE_VOUCHER)
+
+
+def test_no_pin_box_while_there_is_nothing_to_print(app, client, demo):
+    """Until vouchers are issued the page says so plainly and asks for no PIN."""
+    html = _text(_status_check(client, **SRI))
+    assert 'action="/status/pin"' not in html
+    assert 'name="pin"' not in html
+    assert "Cetak" not in html
+    assert "Voucher akan tampil di sini setelah diterbitkan Dinas Sosial." in html
+
+
+def test_pin_box_and_voucher_when_something_can_be_printed(app, client, demo, printable):
+    html = _text(_status_check(client, **SRI))
+    assert 'action="/status/pin"' in html
+    assert "Sembako / BPNT: <strong>Rp200.000</strong>" in html
+    assert "Masukkan PIN kios di bawah untuk mencetak voucher." in html
+
 
 def _status_check(client, nik, kk):
     page = client.get("/cek-status")
@@ -187,7 +214,7 @@ def _enter_pin(client, pin):
     return client.post("/status/pin", data={"pin": pin, "csrf_token": token})
 
 
-def test_right_pin(app, client, demo):
+def test_right_pin(app, client, demo, printable):
     page = _status_check(client, **SRI)
     assert 'action="/status/pin"' in _text(page)
     response = _enter_pin(client, SRI_PIN)
@@ -195,6 +222,7 @@ def test_right_pin(app, client, demo):
     assert response.headers["Cache-Control"] == "no-store"
     html = _text(response)
     assert "PIN benar." in html
+    assert 'action="/status/pin"' not in html
     assert not _alerts(response)
     assert SRI_PIN not in html
     with app.app_context():
@@ -203,7 +231,7 @@ def test_right_pin(app, client, demo):
     assert SRI_PIN not in _all_audit_details(app)
 
 
-def test_five_wrong_pins_lock_printing(app, client, demo):
+def test_five_wrong_pins_lock_printing(app, client, demo, printable):
     _status_check(client, **SRI)
     for attempt in range(4):
         response = _enter_pin(client, "111111")
@@ -321,3 +349,34 @@ def test_double_click_on_issue_keeps_the_first_pin(app, client, auth, demo):
     with app.app_context():
         assert pins.verify_pin(db.session.get(Household, sri.id), pin) == "ok"
     assert len(_audit(app, "kiosk.pin_issued")) == 1
+
+
+def test_refused_attempts_while_locked_are_audited_without_the_pin(app, demo):
+    """Five wrong PINs lock printing; the fifteen tried while locked are audited as well."""
+    with app.app_context():
+        sri = db.session.scalar(select(Household).where(Household.kk_number == SRI["kk"]))
+        sri_id = sri.id
+        results = [pins.verify_pin(sri, f"{n:06d}") for n in range(100_000, 100_020)]
+    assert results[:5] == ["wrong"] * 4 + ["locked"]
+    assert results[5:] == ["locked"] * 15
+    failed = _audit(app, "kiosk.pin_failed")
+    refused = _audit(app, "kiosk.pin_refused")
+    assert len(failed) == 5 and len(refused) == 15
+    assert all(json.loads(e.details) == {"reason": "locked"} for e in refused)
+    assert all(e.object_id == str(sri_id) for e in failed + refused)
+    details = _all_audit_details(app)
+    for n in range(100_000, 100_020):
+        assert f"{n:06d}" not in details
+
+
+def test_refused_pins_over_http_are_audited_never_the_pin(app, client, demo, printable):
+    _status_check(client, **SRI)
+    for _ in range(5):
+        _enter_pin(client, "111111")
+    for pin in ("222222", SRI_PIN, "12a"):
+        assert _enter_pin(client, pin).status_code == 422
+    refused = [json.loads(e.details) for e in _audit(app, "kiosk.pin_refused")]
+    assert refused == [{"reason": "locked"}, {"reason": "locked"}, {"reason": "format"}]
+    details = _all_audit_details(app)
+    for pin in ("111111", "222222", SRI_PIN):
+        assert pin not in details

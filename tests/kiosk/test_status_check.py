@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from bansos_app.audit.models import AuditEvent
 from bansos_app.extensions import db
+from bansos_app.formatting import group_digits
 from bansos_app.kiosk.models import ResidentVisit
 from bansos_app.models_base import utcnow
 from bansos_app.registry.identity import mask_number
@@ -134,7 +135,7 @@ def _strip_echo(response, *echoed) -> str:
     """The page without what legitimately differs: the CSRF token and the echoed numbers."""
     text = re.sub(r'name="csrf_token" type="hidden" value="[^"]*"', "", _text(response))
     for value in echoed:
-        text = text.replace(f'value="{value}"', "")
+        text = text.replace(f'value="{group_digits(value)}"', "")
     return text
 
 
@@ -199,24 +200,40 @@ def test_success_redirects_to_the_status_page_of_sri(app, client, demo):
     assert page.headers["Cache-Control"] == "no-store"
     html = _text(page)
     assert "Sri Wahyuni" in html
-    assert "Putri Wulandari" in html and "Rizky Ramadhan" in html
+    # Members by relation and age, not by (identical-looking) masked NIKs.
+    assert re.search(
+        r"Sri Wahyuni</span>\s*<span class=\"member-what\">Kepala keluarga, \d+ tahun", html
+    )
+    assert re.search(r"Putri Wulandari</span>\s*<span class=\"member-what\">Anak, 9 tahun", html)
+    assert re.search(r"Rizky Ramadhan</span>\s*<span class=\"member-what\">Anak, 4 tahun", html)
     niks = _member_niks(app, SRI["kk"])
     assert len(niks) == 3
     for nik in niks:
         assert nik not in html
-        assert mask_number(nik) in html
+        assert mask_number(nik) not in html
     assert SRI["kk"] not in html
-    assert "Desil saat ini: <strong>2</strong>" in html
+    assert 'KK <span class="num">1703 **** **** 0001</span>' in html
+    # One plain answer first; the jargon is explained.
+    assert (
+        "Keluarga Anda memenuhi syarat untuk uang tunai PKH, sembako, gas LPG 3 kg murah, "
+        "potongan listrik dan BPJS Kesehatan gratis." in html
+    )
+    assert html.count('class="answer-text"') == 1
+    assert "Keluarga Anda di desil 2 dari 10." in html
+    assert "Desil 1 paling membutuhkan, desil 10 paling mampu." in html
+    for jargon in ("Komponen", "per penyaluran", "Desil saat ini"):
+        assert jargon not in html
+    assert "Rp200.000 setiap kali dibagikan." in html
+    assert "Iuran BPJS Kesehatan dibayar pemerintah" in html
     for name in ("PKH", "Sembako", "LPG", "listrik", "PBI-JKN"):
         assert name in html
     assert html.count('class="program state-') == 5
-    assert 'class="program state-eligible"' in html
-    assert "Memenuhi syarat bantuan tunai PKH." in html
     # A child in SD (Rp900.000) and a child of 4 (Rp3.000.000): Rp3.900.000 a year.
-    assert "Total Rp3.900.000 per tahun." in html
+    assert "Sekitar Rp3.900.000 setahun, dibayar empat kali." in html
+    assert "Putri Wulandari (anak SD), Rizky Ramadhan (anak usia dini)" in html
     number, year = _expected_pkh_stage(date.today())
-    assert f"Perkiraan pencairan PKH berikutnya: tahap {number}," in html
-    assert f"{year}, sebesar Rp975.000" in html
+    assert f"Berikutnya: tahap {number}," in html
+    assert f"{year}, sekitar Rp975.000." in html
 
     checked = _audit(app, "kiosk.status_checked")
     assert len(checked) == 1
@@ -238,26 +255,35 @@ def test_htmx_success_returns_the_fragment_and_pushes_the_url(app, client, demo)
     assert "Bambang Sutrisno" in html
     for nik in _member_niks(app, BAMBANG["kk"]):
         assert nik not in html
-        assert mask_number(nik) in html
-    assert "Desil saat ini: <strong>7</strong>" in html
-    assert "Desil 3 → Desil 7" in html
-    pkh = re.search(r'<li class="program state-(\w+)">\s*<span class="program-name">'
-                    r"Program Keluarga Harapan \(PKH\)</span>(.*?)</li>", html, re.S)  # fmt: skip
-    assert pkh and pkh.group(1) == "not_eligible"
-    assert "desil 1–4" in pkh.group(2) and "desil 7" in pkh.group(2)
-    assert html.count('class="program state-not_eligible"') == 5
-    assert "Pencairan PKH berikutnya" not in html
+        assert mask_number(nik) not in html
+    assert "Istri, " in html
+    # The reason is given once, in the answer, not once per program.
+    assert (
+        "Keluarga Anda tidak mendapat bantuan saat ini: bantuan untuk keluarga di desil 1–5, "
+        "keluarga Anda di desil 7." in html
+    )
+    assert html.count("desil 1–") == 1
+    assert "Berubah dari desil 3 ke desil 7 pada" in html
+    assert 'class="program' not in html
+    assert "Berikutnya: tahap" not in html
 
 
 def test_dedi_is_blocked_with_the_musdesus_guidance(client, demo):
     assert _check(client, DEDI["nik"], DEDI["kk"]).status_code == 303
     html = _text(client.get("/status"))
     assert "Dedi Kurniawan" in html
-    assert html.count('class="program state-blocked"') == 5
-    assert "Diblokir" in html
-    assert "judi online" in html
-    assert "Daftar ulang melalui desa, diusulkan lewat Musdesus." in html
-    assert "Pencairan PKH berikutnya" not in html
+    # Neutral for whoever stands behind: no program list, no "Diblokir" in large letters.
+    assert 'class="program' not in html
+    assert "Diblokir" not in html
+    assert "Bantuan untuk keluarga ini sedang dihentikan." in html
+    assert "musyawarah desa khusus (Musdesus)" in html
+    # The reason only behind a deliberate tap, and only once.
+    reason = re.search(
+        r'<details class="reason">\s*<summary>Lihat alasan</summary>(.*?)</details>', html, re.S
+    )
+    assert reason and "judi online" in reason.group(1)
+    assert html.count("judi online") == 1
+    assert "Berikutnya: tahap" not in html
 
 
 def test_status_without_a_visit_goes_home(client):
@@ -339,3 +365,61 @@ def test_form_errors_in_english(app, client):
     assert _visits(app) == 0
     assert _field_error(response, "nik") == "NIK is not filled in."
     assert "belum diisi" not in _text(response)
+
+
+# --- grouped numbers, language reset, the way back from "belum tersedia" -------------------
+
+
+def test_numbers_typed_in_groups_of_four_are_accepted(app, client, demo):
+    response = _check(client, "1703 1241 0785 0001", " 1703 1220 0318 0001 ")
+    assert response.status_code == 303
+    assert _visits(app) == 1
+
+
+def test_form_shows_what_was_typed_in_groups_of_four(client):
+    response = _check(client, "17031241078500", SRI["kk"])
+    assert response.status_code == 422
+    html = _text(response)
+    assert 'value="1703 1241 0785 00"' in html
+    assert 'value="1703 1220 0318 0001"' in html
+
+
+@pytest.mark.parametrize("accept", ["text/html", None])
+def test_reset_gives_the_next_person_bahasa_indonesia(app, client, demo, accept):
+    client.get("/bahasa/en")
+    _check(client, SRI["nik"], SRI["kk"])
+    page = client.get("/status")
+    assert '<html lang="en">' in _text(page)
+    headers = {"Accept": accept} if accept else {"X-CSRFToken": csrf_from(page.data)}
+    data = {"csrf_token": csrf_from(page.data)} if accept else {}
+    response = client.post("/kiosk/reset", data=data, headers=headers)
+    assert response.status_code in (204, 303)
+    assert client.get_cookie("lang") is None
+    assert '<html lang="id">' in _text(client.get("/"))
+
+
+def test_boosted_selesai_goes_home(app, client, demo):
+    _check(client, SRI["nik"], SRI["kk"])
+    page = client.get("/status")
+    response = client.post(
+        "/kiosk/reset",
+        data={"csrf_token": csrf_from(page.data)},
+        headers={"HX-Request": "true", "HX-Boosted": "true"},
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/"
+    assert client.get_cookie(COOKIE) is None
+
+
+def test_pending_page_leads_back_to_the_status_while_a_visit_is_live(app, client, demo):
+    home_only = _text(client.get("/layanan/usul-sanggah"))
+    assert 'href="/status"' not in home_only
+    assert "Kembali ke beranda" in home_only
+    _check(client, SRI["nik"], SRI["kk"])
+    pending = client.get("/layanan/usul-sanggah")
+    assert pending.headers["Cache-Control"] == "no-store"
+    html = _text(pending)
+    assert 'href="/status"' in html
+    assert "Kembali ke status" in html
+    # Seeing the pending page did not end the visit.
+    assert client.get("/status").status_code == 200

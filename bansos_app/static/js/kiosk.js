@@ -23,6 +23,10 @@
 
   /* ---------------------------------------------------------------- keypad */
 
+  // The keypad sits in the page, right under the fields of its form (in a [data-kp-slot],
+  // or in one made after the last numeric field), never as a bar over the page. Once up it
+  // stays up while its form is on screen: hiding it on blur moved the page under the finger
+  // between the press and the click, so a tap on "Cek Status" or "Cetak" was lost.
   // Delegated (focusin), so fields that htmx swaps in later are covered too.
   var FIELD = 'input[inputmode="numeric"]:not([data-kp="off"])';
   var kp, okKey, cur = null, startValue = '', edited = false;
@@ -30,13 +34,37 @@
   function isField(n) {
     return !!n && n.nodeType === 1 && n.matches(FIELD) && !n.disabled && !n.readOnly;
   }
-  function nextField(f) {
-    if (!f.form) return null;
-    var list = [].filter.call(f.form.elements, function (n) {
+  function fieldsOf(f) {
+    var all = f.form ? f.form.elements : [f];
+    return [].filter.call(all, function (n) {
       return isField(n) && n.getClientRects().length > 0; // skip invisible ones
     });
+  }
+  function nextField(f) {
+    var list = fieldsOf(f);
     return list[list.indexOf(f) + 1] || null;
   }
+  // The enter key says what it does: the form's own submit label on the last field.
+  function submitLabel(form) {
+    var b = form && form.querySelector('button[type="submit"], button:not([type]), input[type="submit"]');
+    var text = b ? (b.value || b.textContent).trim() : '';
+    return text || say('kpOk', 'Kirim');
+  }
+
+  /* Digits in groups of four ("1703 1241 0785 0001"), as on the family card. */
+  function grouped(f) { return !!f.dataset.group; }
+  function maxDigits(f) { return f.maxLength >= 0 ? f.maxLength - Math.floor(f.maxLength / 5) : Infinity; }
+  function regroup(f) {
+    var v = f.value, at = f.selectionStart == null ? v.length : f.selectionStart;
+    var before = v.slice(0, at).replace(/\s+/g, '').length;
+    var nv = v.replace(/\s+/g, '').replace(/(.{4})(?=.)/g, '$1 ');
+    if (nv === v) return;
+    f.value = nv;
+    var pos = 0, seen = 0;
+    while (pos < nv.length && seen < before) { if (nv[pos] !== ' ') seen++; pos++; }
+    if (document.activeElement === f) f.setSelectionRange(pos, pos);
+  }
+  document.addEventListener('input', function (e) { if (isField(e.target) && grouped(e.target)) regroup(e.target); }, true);
 
   function buildKeypad() {
     kp = make('div', 'kp');
@@ -75,14 +103,14 @@
       if (d) d.classList.remove('kp-down');
     }
     kp.addEventListener('pointerdown', press);
+    kp.addEventListener('mousedown', function (e) { e.preventDefault(); });
     ['pointerup', 'pointercancel', 'pointerout'].forEach(function (t) { kp.addEventListener(t, release); });
     kp.addEventListener('click', onKey);
-    body.appendChild(kp);
   }
 
   function onKey(e) {
     var b = e.target.closest('.kp-key'), f = cur;
-    if (!b || !f) return;
+    if (!b || !f || !f.isConnected) return;
     var k = b.dataset.key;
     if (document.activeElement !== f) f.focus({ preventScroll: true });
     if (k === 'ok') return ok(f);
@@ -92,17 +120,21 @@
     if (k === 'clear') {
       nv = ''; caret = 0; type = 'deleteContent';
     } else if (k === 'back') {
-      if (s === end) { if (!s) return; s--; } // no selection: delete the digit before the caret
+      if (s === end) {
+        if (!s) return;
+        s--; // no selection: delete the digit before the caret ...
+        if (s > 0 && v[s] === ' ' && grouped(f)) s--; // ... not just the space of a group
+      }
       nv = v.slice(0, s) + v.slice(end); caret = s; type = 'deleteContentBackward';
     } else {
       nv = v.slice(0, s) + k + v.slice(end); caret = s + 1; type = 'insertText';
-      if (f.maxLength >= 0 && nv.length > f.maxLength) return; // respect maxlength
+      if (grouped(f) ? nv.replace(/\s+/g, '').length > maxDigits(f) : f.maxLength >= 0 && nv.length > f.maxLength) return;
     }
     if (nv === v) return;
     f.value = nv;
     if (f.selectionStart != null) f.setSelectionRange(caret, caret);
     edited = true;
-    // Let validation, htmx triggers and the idle timer see the change.
+    // Let grouping, validation, htmx triggers and the idle timer see the change.
     f.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: type, data: type === 'insertText' ? k : null }));
   }
 
@@ -115,13 +147,9 @@
       if (next.selectionStart != null) next.setSelectionRange(n, n);
       return;
     }
-    if (!form) return f.blur();
-    var valid = form.noValidate || !form.querySelector(':invalid');
+    if (!form) return;
     commit();
     form.requestSubmit(); // runs validation and submit handlers (htmx), unlike form.submit()
-    // Invalid forms get focus moved to the bad field by the browser; otherwise
-    // drop the keypad so that the answer is not hidden under it.
-    if (valid && document.activeElement === f) f.blur();
   }
 
   // Programmatic edits do not make the browser fire `change` on blur; do it for them.
@@ -131,35 +159,51 @@
     if (cur) startValue = cur.value;
   }
 
+  // Where the keypad goes: the form's slot, else a slot made after the last field's box.
+  function slotFor(f) {
+    var scope = f.form || f.parentNode;
+    var slot = scope.querySelector('[data-kp-slot]');
+    if (slot) return slot;
+    var list = fieldsOf(f), last = list[list.length - 1] || f;
+    var box = last.closest('.field') || last;
+    slot = make('div', 'kp-slot');
+    slot.setAttribute('data-kp-slot', '');
+    box.parentNode.insertBefore(slot, box.nextSibling);
+    return slot;
+  }
+
   function show(f) {
     if (!kp) buildKeypad();
     if (cur !== f) { commit(); cur = f; startValue = f.value; edited = false; }
-    var label = nextField(f) ? say('kpNext', 'Lanjut') : say('kpOk', 'Selesai');
+    var slot = slotFor(f);
+    if (kp.parentNode !== slot) slot.appendChild(kp);
+    var label = nextField(f) ? say('kpNext', 'Lanjut') : submitLabel(f.form);
     okKey.textContent = label;
     okKey.setAttribute('aria-label', label);
     kp.hidden = false;
-    body.classList.add('kp-open'); // bottom padding so the page can scroll above the keypad
-    // Only scroll when the keypad (or the screen edge) hides the field, to avoid jumps.
-    var r = f.getBoundingClientRect();
-    if (r.top < 0 || r.bottom > window.innerHeight - kp.offsetHeight) f.scrollIntoView({ block: 'center' });
+    if (f.form) f.form.classList.add('kp-on'); // a form swapped in by htmx is new: mark it again
+    // Only scroll when the field or the keypad is off screen, to avoid jumps.
+    var r = f.getBoundingClientRect(), k = kp.getBoundingClientRect();
+    if (r.top < 0 || r.bottom > window.innerHeight || k.bottom > window.innerHeight) {
+      (f.form || f).scrollIntoView({ block: 'nearest' });
+    }
   }
 
   function hide() {
     commit();
+    if (cur && cur.form) cur.form.classList.remove('kp-on');
     cur = null;
     if (kp) kp.hidden = true;
-    body.classList.remove('kp-open');
   }
 
-  // Show for a focused numeric field, hide otherwise. Deferred on focusout so
-  // that moving between fields does not flash the keypad.
+  // Show for a focused numeric field. Focus leaving for a button, a link or nowhere keeps
+  // the keypad (and so the layout) as it is; it goes with its form.
   function sync() {
     var a = document.activeElement;
     if (isField(a)) show(a);
-    else if (!(kp && kp.contains(a))) hide();
+    else if (cur && !cur.isConnected) hide();
   }
   document.addEventListener('focusin', sync);
-  document.addEventListener('focusout', function () { setTimeout(sync, 0); });
   // A swap can remove the focused field without any focusout; htmx may also
   // re-focus a swapped-in field. Check again once it has settled.
   document.addEventListener('htmx:load', function () { setTimeout(sync, 0); });
@@ -173,7 +217,11 @@
   var last = Date.now(), shownAt = 0, timer, ov, countEl, contBtn, prevFocus;
   var resetting = false, swapped = false, closing = false;
 
+  // Boosted page swaps keep the <body> (and its hx-headers) from the first load, whose token
+  // expires after an hour: a form's token in the page is newer, so it is tried first.
   function csrfToken() {
+    var f = document.querySelector('input[name="csrf_token"]');
+    if (f && f.value) return f.value;
     try { return JSON.parse(body.getAttribute('hx-headers') || '{}')['X-CSRFToken'] || ''; } catch (e) { return ''; }
   }
 
@@ -184,7 +232,8 @@
       return f.type === 'checkbox' || f.type === 'radio' ? f.checked !== f.defaultChecked : f.value !== f.defaultValue;
     });
   }
-  document.addEventListener('htmx:afterSwap', function () { swapped = true; });
+  // A boosted link or the Selesai button loads a whole page: the address tells the truth.
+  document.addEventListener('htmx:afterSwap', function (e) { swapped = !(e.detail && e.detail.boosted); });
 
   function buildOverlay() {
     ov = make('div', 'idle');
@@ -209,11 +258,11 @@
     // overlay only goes away on the click, so that click cannot land on a
     // "Cetak" button underneath.
     ov.addEventListener('click', function (e) { e.preventDefault(); closeIdle(); });
-    body.appendChild(ov);
   }
 
   function openIdle() {
     if (!ov) buildOverlay();
+    if (!ov.isConnected) body.appendChild(ov); // a boosted page swap replaced the body's content
     shownAt = Date.now();
     countEl.textContent = countFrom;
     if (!ov.hidden) return;
