@@ -8,7 +8,8 @@ from .extensions import htmx
 
 def render_page(template: str, block: str | None = None, oob: tuple = (), status=200, **ctx):
     """Render the whole page, or just `block` (plus `oob` blocks) when htmx asks."""
-    if htmx and block:
+    # A boosted link or form swaps the whole body, so it gets the whole page.
+    if htmx and block and not htmx.boosted:
         body = (
             render_blocks(template, [block, *oob], **ctx)
             if oob

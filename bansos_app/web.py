@@ -49,10 +49,24 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
+def _back_to() -> str | None:
+    """The page the visitor is on: the Referer when it is ours, else the link's `next`.
+
+    After an htmx swap the address bar moved on (e.g. to /status) while the language links
+    still carry the path of the page first loaded; the Referer (same-origin only) is current.
+    """
+    ref = request.referrer
+    if ref:
+        parts = urlsplit(ref)
+        if parts.netloc == request.host and parts.scheme == request.scheme:
+            return parts.path + (f"?{parts.query}" if parts.query else "")
+    return request.args.get("next")
+
+
 @bp.get("/bahasa/<code>")
 def set_language(code: str):
     """Remember the chosen language in a cookie and go back to where the visitor was."""
-    response = redirect(_safe_next(request.args.get("next")), code=303)
+    response = redirect(_safe_next(_back_to()), code=303)
     if code in current_app.config["LANGUAGES"]:
         response.set_cookie(
             LANG_COOKIE,

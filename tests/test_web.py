@@ -6,6 +6,7 @@ import pytest
 from flask import abort
 
 from bansos_app import create_app
+from tests.conftest import csrf_from
 
 PAGES = ["/", "/staf/masuk"]
 
@@ -316,3 +317,27 @@ def test_staff_home_headers_and_resources(client, auth, make_user):
     assert BODY_CSRF.search(html)
     for url in _resources(html):
         assert not re.match(r"^(https?:)?//", url, re.I), url
+
+
+def test_language_switch_returns_to_the_page_in_the_address_bar(client):
+    """After an htmx swap moved the address on, the Referer names the page the visitor sees."""
+    response = client.get(
+        "/bahasa/en?next=/cek-status", headers={"Referer": "http://localhost/status"}
+    )
+    assert response.headers["Location"] == "/status"
+    foreign = client.get(
+        "/bahasa/en?next=/cek-status", headers={"Referer": "http://evil.example/status"}
+    )
+    assert foreign.headers["Location"] == "/cek-status"
+
+
+def test_boosted_requests_get_the_whole_page(client):
+    """hx-boost swaps the body: a block alone would leave the page without its header."""
+    page = client.get("/cek-status")
+    data = {"nik": "1", "kk": "2", "csrf_token": csrf_from(page.data)}
+    fragment = client.post("/cek-status", data=data, headers={"HX-Request": "true"})
+    assert "<header" not in fragment.get_data(as_text=True)
+    boosted = client.post(
+        "/cek-status", data=data, headers={"HX-Request": "true", "HX-Boosted": "true"}
+    )
+    assert "<header" in boosted.get_data(as_text=True)

@@ -1,7 +1,9 @@
+
 """Staff pages in Debian's Chromium: no sideways scrolling at 360 px for any role, the new kiosk
 code on screen after confirming, live village search. Screenshots go to tests/screenshots/.
 """
 
+import time
 from pathlib import Path
 
 import pytest
@@ -57,6 +59,15 @@ def staff_app(app, demo):
         register_device(dinsos, "Kios Kantor Desa Air Petai (lantai dua)", "17.03.14.2017", 58, 90)
     yield app
     limiter.reset()
+
+
+def _wait_until(page, expression: str, timeout: float = 10.0) -> None:
+    """Poll a JavaScript expression through DevTools (Playwright's wait_for_function uses eval,
+    which the app's CSP forbids, so it fails whenever the answer is not already true)."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"timed out waiting for {expression}"
+        time.sleep(0.05)
 
 
 def _login(browser, base, username, viewport=PHONE):
@@ -133,7 +144,7 @@ def test_new_code_is_confirmed_in_the_card_and_shown_where_the_operator_looks(
     card.locator("text=Ya, buat kode baru").click()
     issued = page.locator(".issued")
     issued.wait_for()
-    page.wait_for_function("document.activeElement.classList.contains('issued')")
+    _wait_until(page, "document.activeElement.classList.contains('issued')")
     box = issued.bounding_box()
     assert 0 <= box["y"] < PHONE["height"] / 2  # on screen, near the top, not below the fold
     assert issued.locator(".code-big").is_visible()
@@ -147,9 +158,7 @@ def test_the_district_home_searches_as_you_type(browser, staff_app, live_server)
     context, page = _login(browser, live_server, "dinsos", viewport=DESK)
     page.fill("#desa", "giri")
     page.wait_for_url("**/staf/?*desa=giri*")
-    page.wait_for_function(
-        "!document.querySelector('#villages').innerText.includes('Halaman 1 dari')"
-    )
+    _wait_until(page, "!document.querySelector('#villages').innerText.includes('Halaman 1 dari')")
     assert "Giri Kencana" in page.inner_text("#villages")
     assert page.url.count("desa=") == 1
     _check_and_shoot(page, "dinsos-home-search")
