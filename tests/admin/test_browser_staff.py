@@ -1,4 +1,3 @@
-
 """Staff pages in Debian's Chromium: no sideways scrolling at 360 px for any role, the new kiosk
 code on screen after confirming, live village search. Screenshots go to tests/screenshots/.
 """
