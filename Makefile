@@ -47,8 +47,9 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-bench: install-dev
+bench: install-dev system-deps
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.slow_network
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -131,14 +131,15 @@ def _walk(page, base: str) -> dict:
 
 def _repeat_home_bytes(page, cdp, base: str) -> int:
     """Bytes on the wire (headers included) for one more visit to the kiosk home."""
-    sizes = {}
-    cdp.on(
-        "Network.loadingFinished",
-        lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]),
-    )
+    sizes, urls = {}, {}
+    cdp.on("Network.requestWillBeSent", lambda e: urls.setdefault(e["requestId"], e["request"]))
+    cdp.on("Network.loadingFinished", lambda e: sizes.setdefault(e["requestId"], e))
     page.goto(base + "/")
     page.wait_for_load_state("networkidle")
-    return int(sum(sizes.values()))
+    for rid, event in sizes.items():
+        path = urls.get(rid, {}).get("url", "?")[len(base) :]
+        print(f"    {path}: {int(event['encodedDataLength'])} B received")
+    return int(sum(e["encodedDataLength"] for e in sizes.values()))
 
 
 def main() -> None:

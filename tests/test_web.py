@@ -27,7 +27,9 @@ def test_security_headers(client, path):
     directives = dict((d.strip().split(" ", 1) + [""])[:2] for d in csp.split(";") if d.strip())
     assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
     assert directives["default-src"] == "'self'"
-    assert directives["script-src"] == "'self'"
+    # Scripts and styles fall back to default-src: only our own files, nothing inline.
+    assert directives.get("script-src", "'self'") == "'self'"
+    assert directives.get("style-src", "'self'") == "'self'"
     assert directives["frame-ancestors"] == "'none'"
     assert directives["object-src"] == "'none'"
     assert response.headers["X-Frame-Options"] == "DENY"

@@ -406,9 +406,28 @@ def test_boosted_selesai_goes_home(app, client, demo):
         data={"csrf_token": csrf_from(page.data)},
         headers={"HX-Request": "true", "HX-Boosted": "true"},
     )
-    assert response.status_code == 303
-    assert response.headers["Location"] == "/"
+    # One round trip on 2G: the home page comes back at once, with the address set to /.
+    assert response.status_code == 200
+    assert response.headers["HX-Push-Url"] == "/"
+    assert "choice-status" in _text(response)
+    assert "Sri Wahyuni" not in _text(response)
     assert client.get_cookie(COOKIE) is None
+    assert client.get("/status").status_code == 303  # the visit is over
+
+
+def test_boosted_selesai_after_english_reloads_the_whole_page_in_indonesian(app, client, demo):
+    """<html lang> and the keypad labels come with a full load, not with a body swap."""
+    client.get("/bahasa/en")
+    _check(client, SRI["nik"], SRI["kk"])
+    page = client.get("/status")
+    response = client.post(
+        "/kiosk/reset",
+        data={"csrf_token": csrf_from(page.data)},
+        headers={"HX-Request": "true", "HX-Boosted": "true"},
+    )
+    assert response.headers["HX-Redirect"] == "/"
+    assert client.get_cookie("lang") is None
+    assert '<html lang="id">' in _text(client.get("/"))
 
 
 def test_pending_page_leads_back_to_the_status_while_a_visit_is_live(app, client, demo):
