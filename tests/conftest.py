@@ -179,6 +179,18 @@ def make_household(app, regions):
 
 
 @pytest.fixture(scope="session")
+def browser():
+    """One headless Debian Chromium for the whole run (Playwright allows one per thread)."""
+    from tests.browser import ARGS, CHROMIUM
+
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="session")
 def live_server(app):
     """The app served over HTTP on a free loopback port, for browser tests."""
     server = make_server("127.0.0.1", 0, app, threaded=True)

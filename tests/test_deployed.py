@@ -16,20 +16,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import needs_chromium
+
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SRI = ("1703124107850001", "1703122003180001")
 
 trustme = pytest.importorskip("trustme")
-playwright_api = pytest.importorskip("playwright.sync_api")
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium missing")
+pytestmark = needs_chromium
 
 
 def _free_port() -> int:
@@ -90,15 +83,11 @@ def https_server(app, demo, tmp_path):
 
 
 @pytest.fixture
-def page(https_server):
+def page(browser, https_server):
     """A phone-sized Chromium page that accepts the throw-away certificate."""
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(
-            ignore_https_errors=True, viewport={"width": 360, "height": 740}
-        )
-        yield context.new_page()
-        browser.close()
+    context = browser.new_context(ignore_https_errors=True, viewport={"width": 360, "height": 740})
+    yield context.new_page()
+    context.close()
 
 
 def test_status_pin_and_staff_login_work_over_https(https_server, page):

@@ -3,21 +3,12 @@ code on screen after confirming, live village search. Screenshots go to tests/sc
 """
 
 import time
-from pathlib import Path
 
 import pytest
 
 from bansos_app.extensions import db, limiter
+from tests.browser import needs_chromium, screenshot
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SHOTS = Path(__file__).resolve().parents[1] / "screenshots"
 PHONE = {"width": 360, "height": 740}
 DESK = {"width": 1280, "height": 800}
 ACCOUNTS = {
@@ -30,17 +21,7 @@ ACCOUNTS = {
 }
 SRI_KK = "1703122003180001"
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium missing")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """One headless Chromium for the module."""
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
+pytestmark = needs_chromium
 
 
 @pytest.fixture
@@ -81,8 +62,7 @@ def _login(browser, base, username, viewport=PHONE):
 
 
 def _shot(page, name):
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    screenshot(page, name)
 
 
 def _scroll_width(page) -> int:

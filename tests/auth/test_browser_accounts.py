@@ -3,34 +3,12 @@
 Screenshots go to tests/screenshots/accounts-*.png at 1280x800, 1080x1920 and 360x740.
 """
 
-from pathlib import Path
-
 import pytest
 
 from bansos_app.extensions import limiter
+from tests.browser import SHOTS, SIZES, needs_chromium
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SHOTS = Path(__file__).resolve().parents[1] / "screenshots"
-SIZES = {"landscape": (1280, 800), "portrait": (1080, 1920), "phone": (360, 740)}
-
-playwright_api = pytest.importorskip("playwright.sync_api")
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium missing")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """One headless Chromium for the module."""
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
+pytestmark = needs_chromium
 
 
 def _page(browser, base, size, username="admin", password="demo-superadmin"):

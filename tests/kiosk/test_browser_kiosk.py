@@ -11,31 +11,12 @@ from types import SimpleNamespace
 import pytest
 
 from bansos_app.extensions import db, limiter
+from tests.browser import SIZES, needs_chromium, screenshot
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SHOTS = Path(__file__).resolve().parents[1] / "screenshots"
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
-SIZES = {"landscape": (1280, 800), "portrait": (1080, 1920), "phone": (360, 740)}
 SRI = ("1703124107850001", "1703122003180001")
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium missing")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """One headless Chromium for the module."""
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
+pytestmark = needs_chromium
 
 
 @pytest.fixture
@@ -63,9 +44,7 @@ def _enrolment_url(app, base, idle_seconds=4, paper=80):
 
 def _shot(page, name):
     """The whole page, and what is on screen at once (what a resident sees first)."""
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-    page.screenshot(path=str(SHOTS / f"{name}-screen.png"))
+    screenshot(page, name, screen_too=True)
 
 
 def _axe(page):
