@@ -66,12 +66,19 @@ def check_same_origin() -> None:
     """
     if request.method in SAFE_METHODS or not request.is_secure:
         return
-    if request.headers.get("Sec-Fetch-Site") == "cross-site":
-        raise CSRFError("cross-site request")
     ours = {_origin(request.host_url)}
     if current_app.config.get("PUBLIC_BASE_URL"):
         ours.add(_origin(current_app.config["PUBLIC_BASE_URL"]))
     origin = request.headers.get("Origin")
     source = origin if origin and origin != "null" else request.referrer
-    if not source or _origin(source) not in ours:
+    cross_site = request.headers.get("Sec-Fetch-Site") == "cross-site"
+    if cross_site or not source or _origin(source) not in ours:
+        # Logged (without the URL's query or any form value) so that a proxy that strips
+        # Origin, or a wrong PUBLIC_BASE_URL, shows up in the log and not only as 400s.
+        current_app.logger.warning(
+            "refused %s %s over HTTPS: not from this site (origin %r)",
+            request.method,
+            request.path,
+            _origin(source) if source else None,
+        )
         raise CSRFError("request not from this site")

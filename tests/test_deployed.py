@@ -134,7 +134,7 @@ def test_status_pin_and_staff_login_work_over_https(https_server, page):
 
 def test_a_form_post_from_another_site_is_refused_over_https(https_server, page):
     """The same-origin check still holds in a real browser: a cross-site post gets 400."""
-    base, _log = https_server
+    base, log = https_server
     page.goto(f"{base}/cek-status")
     token = page.evaluate(
         "() => JSON.parse(document.body.getAttribute('hx-headers'))['X-CSRFToken']"
@@ -150,3 +150,6 @@ def test_a_form_post_from_another_site_is_refused_over_https(https_server, page)
         page.click("button")
     assert nav.value.status == 400
     assert "Sri Wahyuni" not in page.content()
+    # Refused by the same-origin guard itself, before the form token is even looked at.
+    base_log = log.read_text()
+    assert "refused POST /cek-status over HTTPS: not from this site" in base_log

@@ -5,6 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, ValidationError
 
+from ..validators import one_line
+
 
 # WTForms has no Indonesian catalog, so the two messages it would add itself are ours.
 class ChoiceField(SelectField):
@@ -32,12 +34,6 @@ class WholeNumberField(IntegerField):
                 self.data = None
                 raise ValueError(_l("Isi dengan angka bulat."))
             self.data = int(raw)
-
-
-def printable(_form, field) -> None:
-    """Refuse control characters (PostgreSQL rejects NUL outright; none belongs in a name)."""
-    if field.data and any(ord(c) < 32 or 127 <= ord(c) < 160 for c in field.data):
-        raise ValidationError(_l("Teks berisi tanda yang tidak boleh dipakai."))
 
 
 class DeviceForm(FlaskForm):
@@ -87,7 +83,7 @@ class VillageFilterForm(FlaskForm):
         _l("Cari nama desa"),
         validators=[
             Length(max=60, message=_l("Nama desa paling banyak 60 huruf.")),
-            printable,
+            one_line,
         ],
     )
     hal = WholeNumberField(_l("Halaman"), default=1)

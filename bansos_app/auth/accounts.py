@@ -58,9 +58,13 @@ def accounts_query(actor, q: str = "", role: str = "", status: str = ""):
     """Select the accounts the actor manages, filtered by name, role and active state."""
     query = select(User).where(User.role.in_(manageable_roles(actor)))
     if q:
-        like = f"%{q.lower()}%"
+        # autoescape: a typed % or _ is a character to find, not a wildcard.
+        text = q.lower()
         query = query.where(
-            or_(func.lower(User.username).like(like), func.lower(User.full_name).like(like))
+            or_(
+                func.lower(User.username).contains(text, autoescape=True),
+                func.lower(User.full_name).contains(text, autoescape=True),
+            )
         )
     if role in ROLES:
         query = query.where(User.role == role)

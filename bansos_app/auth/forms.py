@@ -1,12 +1,11 @@
 """Login, account management and own-password forms."""
 
-import re
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
 
+from ..validators import one_line
 from .models import ROLES
 
 
@@ -27,16 +26,6 @@ class LoginForm(FlaskForm):
             Length(max=200, message=_l("Kata sandi paling banyak 200 huruf.")),
         ],
     )
-
-
-# Any C0/C1 control character: PostgreSQL refuses NUL, and the rest only hide text from readers.
-CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
-def printable(form, field):
-    """Refuse control characters (a NUL byte would fail on PostgreSQL)."""
-    if field.data and CONTROL.search(field.data):
-        raise ValidationError(_l("Teks berisi karakter yang tidak diizinkan."))
 
 
 class RoleField(SelectField):
@@ -69,7 +58,7 @@ def _full_name():
         validators=[
             DataRequired(_l("Isi nama lengkap.")),
             Length(max=120, message=_l("Nama lengkap paling banyak 120 huruf.")),
-            printable,
+            one_line,
         ],
     )
 
@@ -108,7 +97,7 @@ class DeactivateForm(FlaskForm):
         validators=[
             DataRequired(_l("Tulis alasan penonaktifan.")),
             Length(max=200, message=_l("Alasan paling banyak 200 huruf.")),
-            printable,
+            one_line,
         ],
     )
 
@@ -119,7 +108,7 @@ class FilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField(_l("Cari nama"), validators=[Length(max=60), printable])
+    q = StringField(_l("Cari nama"), validators=[Length(max=60), one_line])
     role = SelectField(_l("Peran"), validate_choice=False)
     status = SelectField(_l("Status"), validate_choice=False)
 

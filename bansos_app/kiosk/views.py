@@ -207,7 +207,7 @@ def reset():
     # A plain form post (no JavaScript) and the boosted Selesai button go home; the idle
     # script's fetch just needs a 204.
     html = "text/html" in request.headers.get("Accept", "")
-    chose_language = request.cookies.get(LANG_COOKIE, "id") != "id"
+    chose_language = g.get("kiosk_device") and request.cookies.get(LANG_COOKIE, "id") != "id"
     if request.headers.get("HX-Request") == "true" and not chose_language:
         # The boosted Selesai button: answer with the home page at once, one round trip
         # instead of a redirect and a second request (each costs 0.3 s or more on 2G).
@@ -221,5 +221,6 @@ def reset():
         response = current_app.response_class(status=204)
     response.delete_cookie(VISIT_COOKIE)
     # The next person starts in Bahasa Indonesia, whatever the last one chose.
-    response.delete_cookie(LANG_COOKIE)
+    if g.get("kiosk_device"):
+        response.delete_cookie(LANG_COOKIE)
     return no_store(response)

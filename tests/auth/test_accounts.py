@@ -110,6 +110,9 @@ def test_list_filters_by_role_and_status(app, demo):
     assert f'id="akun-{uid(app, "operator")}"' not in html
     assert "Jumlah akun: 1" in page_text(client.get("/staf/akun/?status=active&q=opera"))
     assert "Jumlah akun: 0" in page_text(client.get("/staf/akun/?status=inactive"))
+    # A typed % or _ is a character to look for, not a wildcard matching every account.
+    for wild in ("%", "_", "%%"):
+        assert "Jumlah akun: 0" in page_text(client.get("/staf/akun/", query_string={"q": wild}))
 
 
 # --- create and edit -------------------------------------------------------------------------

@@ -375,16 +375,18 @@ def test_a_second_tap_while_waiting_sends_nothing_more(
     context.close()
 
 
-def test_idle_reset_brings_back_bahasa_indonesia(browser, kiosk_app, live_server):
-    """The next person gets the kiosk in Bahasa Indonesia, whatever the last one chose."""
+@pytest.mark.parametrize("start", ["/cek-status", "/"])
+def test_idle_reset_brings_back_bahasa_indonesia(browser, kiosk_app, live_server, start):
+    """The next person gets the kiosk in Bahasa Indonesia, whatever the last one chose, even
+    when the last one only switched the language on the home page and walked away."""
     context, page = _enrolled_page(browser, kiosk_app, live_server, idle_seconds=2, touch=True)
-    page.goto(f"{live_server}/cek-status")
+    page.goto(f"{live_server}{start}")
     page.tap("text=English")
     page.wait_for_selector("html[lang=en]")
     assert "Check" in page.inner_text("main")
     page.wait_for_selector(".idle:not([hidden])", timeout=15_000)
-    page.wait_for_url(f"{live_server}/", timeout=15_000)
+    page.wait_for_selector("html[lang=id]", timeout=15_000)
+    page.wait_for_url(f"{live_server}/")
     page.wait_for_selector(".choice-status")
-    assert page.get_attribute("html", "lang") == "id"
     assert "Cek Status" in page.inner_text("main")
     context.close()

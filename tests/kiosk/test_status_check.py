@@ -384,8 +384,18 @@ def test_form_shows_what_was_typed_in_groups_of_four(client):
     assert 'value="1703 1220 0318 0001"' in html
 
 
+def test_reset_on_a_phone_keeps_the_chosen_language(client, demo):
+    """A phone belongs to one person: Selesai ends the visit, not their choice of English."""
+    client.get("/bahasa/en")
+    _check(client, SRI["nik"], SRI["kk"])
+    page = client.get("/status")
+    client.post("/kiosk/reset", data={"csrf_token": csrf_from(page.data)})
+    assert client.get_cookie("lang").value == "en"
+
+
 @pytest.mark.parametrize("accept", ["text/html", None])
-def test_reset_gives_the_next_person_bahasa_indonesia(app, client, demo, accept):
+def test_reset_gives_the_next_person_bahasa_indonesia(app, kiosk_client, accept):
+    client = kiosk_client
     client.get("/bahasa/en")
     _check(client, SRI["nik"], SRI["kk"])
     page = client.get("/status")
@@ -415,8 +425,9 @@ def test_boosted_selesai_goes_home(app, client, demo):
     assert client.get("/status").status_code == 303  # the visit is over
 
 
-def test_boosted_selesai_after_english_reloads_the_whole_page_in_indonesian(app, client, demo):
+def test_boosted_selesai_after_english_reloads_the_whole_page_in_indonesian(app, kiosk_client):
     """<html lang> and the keypad labels come with a full load, not with a body swap."""
+    client = kiosk_client
     client.get("/bahasa/en")
     _check(client, SRI["nik"], SRI["kk"])
     page = client.get("/status")

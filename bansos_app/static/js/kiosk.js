@@ -227,7 +227,8 @@
 
   // An untouched home page has nothing to forget: no countdown there.
   function nothingToForget() {
-    if (swapped || location.pathname !== homePath) return false;
+    // Another language chosen is something to forget too: the next person reads Indonesian.
+    if (swapped || location.pathname !== homePath || document.documentElement.lang !== 'id') return false;
     return ![].some.call(document.querySelectorAll('input, textarea'), function (f) {
       return f.type === 'checkbox' || f.type === 'radio' ? f.checked !== f.defaultChecked : f.value !== f.defaultValue;
     });
