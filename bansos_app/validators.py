@@ -1,6 +1,7 @@
-"""Form validators shared by several packages."""
+"""Form validators and fields shared by several packages."""
 
 from flask_babel import lazy_gettext as _l
+from wtforms import IntegerField
 from wtforms.validators import ValidationError
 
 
@@ -12,3 +13,16 @@ def one_line(_form, field) -> None:
     """
     if field.data and any(c in field.data for c in "\t\r\n"):
         raise ValidationError(_l("Isi dalam satu baris, tanpa tab atau baris baru."))
+
+
+class WholeNumberField(IntegerField):
+    """An integer input whose non-numbers get a message in the user's language."""
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            raw = valuelist[0].strip()
+            # ASCII digits only: int() would also take Arabic-Indic and full-width digits.
+            if not (raw.isascii() and raw.isdigit() and len(raw) <= 6):
+                self.data = None
+                raise ValueError(_l("Isi dengan angka bulat."))
+            self.data = int(raw)

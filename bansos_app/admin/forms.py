@@ -2,10 +2,10 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectChoice, SelectField, StringField
+from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, ValidationError
 
-from ..validators import one_line
+from ..validators import WholeNumberField, one_line
 
 
 # WTForms has no Indonesian catalog, so the two messages it would add itself are ours.
@@ -21,19 +21,6 @@ class ChoiceField(SelectField):
     def pre_validate(self, form):
         if self.data not in [choice.value for choice in self.choices]:
             raise ValidationError(_l("Pilihan tidak tersedia."))
-
-
-class WholeNumberField(IntegerField):
-    """An integer input whose non-numbers get a message in the user's language."""
-
-    def process_formdata(self, valuelist):
-        if valuelist:
-            raw = valuelist[0].strip()
-            # ASCII digits only: int() would also take Arabic-Indic and full-width digits.
-            if not (raw.isascii() and raw.isdigit() and len(raw) <= 6):
-                self.data = None
-                raise ValueError(_l("Isi dengan angka bulat."))
-            self.data = int(raw)
 
 
 class DeviceForm(FlaskForm):

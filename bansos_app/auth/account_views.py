@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..extensions import db, htmx, limiter
 from ..pages import no_store, render_page
@@ -77,25 +77,22 @@ def users():
         (r, ROLE_NAMES[r]) for r in accounts.manageable_roles(current_user)
     ]
     filters.status.choices = [("", _("Semua")), ("active", _("Aktif")), ("inactive", _("Nonaktif"))]
-    ok = filters.validate()
-    q = (filters.q.data or "").strip() if ok else ""
+    filters.validate()  # a bad field is left out on its own; the others still filter
+    q = (filters.q.data or "").strip() if not filters.q.errors else ""
     query = accounts.accounts_query(current_user, q, filters.role.data, filters.status.data)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    pages = max(1, -(-total // PER_PAGE))
-    page = request.args.get("hal", "1")
-    # ASCII digits, short: int() would take other scripts' digits and fail on thousands of them.
-    good = page.isascii() and page.isdigit() and len(page) <= 6 and int(page) > 0
-    page = min(int(page), pages) if good else 1
-    rows = db.session.scalars(query.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
+    page = filters.hal.data if not filters.hal.errors and filters.hal.data else 1
+    listed = db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
+    if not listed.items and listed.page > 1:  # a link from when there were more accounts
+        listed = db.paginate(query, page=listed.pages, per_page=PER_PAGE, error_out=False)
     args = {k: v for k, v in request.args.items() if k in ("q", "role", "status") and v}
     return _page(
         "auth/users.html",
         block="accounts",
         filters=filters,
-        accounts=rows,
-        total=total,
-        page=page,
-        pages=pages,
+        accounts=listed.items,
+        total=listed.total,
+        page=listed.page,
+        pages=listed.pages,
         args=args,
     )
 

@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
 
-from ..validators import one_line
+from ..validators import WholeNumberField, one_line
 from .models import ROLES
 
 
@@ -111,6 +111,7 @@ class FilterForm(FlaskForm):
     q = StringField(_l("Cari nama"), validators=[Length(max=60), one_line])
     role = SelectField(_l("Peran"), validate_choice=False)
     status = SelectField(_l("Status"), validate_choice=False)
+    hal = WholeNumberField(_l("Halaman"), default=1)
 
 
 def _password(label):
