@@ -8,7 +8,7 @@ from flask_htmx import make_response as htmx_response
 
 from ..eligibility.services import age_on, explain_programs, next_pkh_stage
 from ..eligibility.summary import PLAIN, summarise
-from ..extensions import limiter
+from ..extensions import htmx, limiter
 from ..formatting import format_date_id, group_digits
 from ..pages import no_store, render_page
 from ..web import LANG_COOKIE
@@ -140,7 +140,7 @@ def _form_again(form, errors):
     )
 
 
-def _render_status(visit, pin_form, pin_message=None, status=200, block="main"):
+def _render_status(visit, pin_form, pin_message=None, status=200):
     """Render the status page (or, for a form htmx posted, its block) for a live visit."""
     household = visit.household
     today = date.today()
@@ -150,7 +150,7 @@ def _render_status(visit, pin_form, pin_message=None, status=200, block="main"):
     printable = printable_vouchers(household)
     return render_page(
         "kiosk/status.html",
-        block=block,
+        block="main",
         household=household,
         lines=lines,
         summary=summarise(household, lines, len(printable)),
@@ -173,8 +173,7 @@ def status():
     visit = current_visit(request.cookies.get(VISIT_COOKIE))
     if visit is None:
         return no_store(redirect(url_for("kiosk.home"), code=303))
-    # Reached by navigation only (a link boosted by htmx swaps the whole page): never a block.
-    return no_store(_render_status(visit, PinForm(), block=None))
+    return no_store(_render_status(visit, PinForm()))
 
 
 @bp.post("/status/pin")
@@ -208,11 +207,11 @@ def reset():
     # script's fetch just needs a 204.
     html = "text/html" in request.headers.get("Accept", "")
     chose_language = g.get("kiosk_device") and request.cookies.get(LANG_COOKIE, "id") != "id"
-    if request.headers.get("HX-Request") == "true" and not chose_language:
+    if htmx and not chose_language:
         # The boosted Selesai button: answer with the home page at once, one round trip
         # instead of a redirect and a second request (each costs 0.3 s or more on 2G).
         response = htmx_response(render_page("kiosk/home.html"), push_url=url_for("kiosk.home"))
-    elif request.headers.get("HX-Request") == "true":
+    elif htmx:
         # Another language was chosen: a full load resets <html lang> and the keypad labels.
         response = htmx_response(redirect=url_for("kiosk.home"))
     elif html:
