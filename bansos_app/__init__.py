@@ -53,6 +53,9 @@ def _register_models() -> None:
     """Import every package's models so that metadata and migrations see them."""
     from .audit import models as _audit  # noqa: F401
     from .auth import models as auth_models
+    from .eligibility import models as _eligibility  # noqa: F401
+    from .eligibility import recipient_models as _recipients  # noqa: F401
+    from .jobs import models as _jobs  # noqa: F401
     from .kiosk import models as _kiosk  # noqa: F401
     from .registry import models as _registry  # noqa: F401
 

@@ -36,7 +36,33 @@ def app(tmp_path_factory):
     )
     with app.app_context():
         upgrade()
+        app.config["TEST_SEED_ROWS"] = _seeded_rows()
     yield app
+
+
+# Rows the migrations seed (today's programs and rules): put back after each test empties
+# the tables, so that every test starts from the database a fresh install has.
+SEEDED_TABLES = ("program", "rule_version", "pkh_component")
+
+
+def _seeded_rows() -> dict:
+    return {
+        name: [dict(row._mapping) for row in db.session.execute(db.metadata.tables[name].select())]
+        for name in SEEDED_TABLES
+    }
+
+
+def _restore_seed(rows: dict) -> None:
+    for name in SEEDED_TABLES:
+        if rows[name]:
+            db.session.execute(db.metadata.tables[name].insert(), rows[name])
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(
+            db.text("SELECT setval('rule_version_id_seq', (SELECT max(id) FROM rule_version))")
+        )
+        db.session.execute(
+            db.text("SELECT setval('pkh_component_id_seq', (SELECT max(id) FROM pkh_component))")
+        )
 
 
 @pytest.fixture(autouse=True)
@@ -52,6 +78,7 @@ def _clean_database(request):
         db.session.rollback()
         for table in reversed(db.metadata.sorted_tables):
             db.session.execute(table.delete())
+        _restore_seed(app.config["TEST_SEED_ROWS"])
         db.session.commit()
 
 

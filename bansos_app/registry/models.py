@@ -85,6 +85,7 @@ class Person(db.Model):
     sex: Mapped[str] = mapped_column(db.String(1))  # L (laki-laki) or P (perempuan)
     relation: Mapped[str] = mapped_column(db.String(12), default="lainnya")
     deceased_date: Mapped[date | None] = mapped_column(db.Date)
+    deceased_source: Mapped[str] = mapped_column(db.String(80), default="")  # who reported it
     pregnant: Mapped[bool] = mapped_column(default=False)
     school_level: Mapped[str | None] = mapped_column(db.String(3))  # SD, SMP, SMA
     severe_disability: Mapped[bool] = mapped_column(default=False)

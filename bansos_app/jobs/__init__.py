@@ -1,0 +1,1 @@
+"""Long work in the task queue (huey), with its progress stored for a progress view."""
