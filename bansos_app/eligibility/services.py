@@ -84,7 +84,7 @@ def _stored_answers(household_id: int) -> list[Eligibility]:
     return list(
         db.session.scalars(
             select(Eligibility)
-            .join(Program)
+            .join(Program, Program.code == Eligibility.program_code)
             .where(Eligibility.household_id == household_id)
             .options(
                 joinedload(Eligibility.program),
