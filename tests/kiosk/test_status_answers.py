@@ -91,7 +91,7 @@ def test_an_eligible_family_not_on_the_list_is_told_so(app, client, demo):
     sembako = _program(html, "Sembako / BPNT")
     assert "Memenuhi syarat" in sembako
     assert "belum ditetapkan sebagai penerima oleh Dinas Sosial" in sembako
-    assert "Ditetapkan sebagai penerima (SK DEMO-LPG/" in _program(html, "Subsidi LPG 3 kg")
+    assert "Penerima sampai 31 Desember" in _program(html, "Subsidi LPG 3 kg")
 
 
 @pytest.mark.parametrize("lang", ["en"])
