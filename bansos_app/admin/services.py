@@ -1,13 +1,13 @@
 """Queries behind the staff pages: the home's figures, the villages overview, the look-up."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from sqlalchemy import distinct, exists, func, select
 from sqlalchemy.orm import aliased, selectinload
 
 from ..auth.access import scope_villages, scoped_village_codes
+from ..eligibility.evaluation import local_today
 from ..eligibility.models import Eligibility, Program, RuleVersion
 from ..eligibility.recipient_models import Recipient, RecipientList
 from ..extensions import db
@@ -163,11 +163,6 @@ class HomeFigures:
 UPCOMING_DAYS = 60
 
 
-def local_today() -> date:
-    """Today in Indonesia (WIB), where lists and rules take effect."""
-    return datetime.now(ZoneInfo("Asia/Jakarta")).date()
-
-
 def home_figures(user, today: date | None = None) -> HomeFigures:
     """Count households, recipients, eligible and needing review per area, in grouped queries."""
     today = today or local_today()
@@ -198,26 +193,51 @@ def home_figures(user, today: date | None = None) -> HomeFigures:
     eligible = scoped(eligible, Household.village_code).group_by(hh_area, Eligibility.program_code)
     for code, program, n in db.session.execute(eligible):
         at(code).eligible[program] = n
-    rec_area, household = area(Recipient.village_code), Recipient.household_id
-    not_eligible = Eligibility.state == "not_eligible"
-    recipients = scoped(_active_recipients(today), Recipient.village_code)
-    per_program = recipients.with_only_columns(
-        rec_area,
-        Recipient.program_code,
-        func.count(distinct(household)),
-        func.count(distinct(household)).filter(not_eligible),
-    ).group_by(rec_area, Recipient.program_code)
-    for code, program, n, review in db.session.execute(per_program):
-        at(code).recipients[program] = n
-        if review:
-            at(code).review[program] = review
-    review_households = (
-        recipients.with_only_columns(rec_area, func.count(distinct(household)))
-        .where(not_eligible)
-        .group_by(rec_area)
+    valid = (
+        (Recipient.state == "active")
+        & (RecipientList.valid_from <= today)
+        & (RecipientList.valid_until >= today)
     )
-    for code, n in db.session.execute(review_households):
-        at(code).review_households = n
+    # One list per program is valid on a given day; only where two overlap must a household on
+    # both count once, and only then is the DISTINCT (a sort of every recipient) paid for.
+    lists, programs_listed = db.session.execute(
+        select(func.count(RecipientList.id), func.count(distinct(RecipientList.program_code)))
+        .where(RecipientList.valid_from <= today)
+        .where(RecipientList.valid_until >= today)
+    ).one()
+    counted = (
+        func.count(distinct(Recipient.household_id)) if lists > programs_listed else func.count()
+    )
+    on_lists = (
+        select(hh_area, Recipient.program_code)
+        .join(RecipientList, RecipientList.id == Recipient.list_id)
+        .join(Household, Household.id == Recipient.household_id)
+        .where(valid)
+    )
+    recipients = scoped(on_lists.add_columns(counted), Household.village_code)
+    for code, program, n in db.session.execute(
+        recipients.group_by(hh_area, Recipient.program_code)
+    ):
+        at(code).recipients[program] = n
+    # Recipients no longer eligible are few: fetched one row each, counted per program and per
+    # household here (a household may need review for two programs).
+    review = (
+        on_lists.add_columns(Recipient.household_id)
+        .join(
+            Eligibility,
+            (Eligibility.household_id == Recipient.household_id)
+            & (Eligibility.program_code == Recipient.program_code),
+        )
+        .where(Eligibility.state == "not_eligible")
+        .distinct()
+    )
+    seen = set()
+    for code, program, household_id in db.session.execute(scoped(review, Household.village_code)):
+        figures = at(code)
+        figures.review[program] = figures.review.get(program, 0) + 1
+        if (code, household_id) not in seen:
+            seen.add((code, household_id))
+            figures.review_households += 1
     if codes is not None:
         for code in codes:  # a village with nothing yet still gets its row
             at(code)
@@ -245,23 +265,4 @@ def home_figures(user, today: date | None = None) -> HomeFigures:
         areas=sorted(areas.values(), key=lambda a: a.name),
         total=total,
         upcoming=upcoming,
-    )
-
-
-def _active_recipients(today: date):
-    """Select active recipients on lists valid today, each with its stored eligibility row."""
-    return (
-        select(Recipient.id)
-        .select_from(Recipient)
-        .join(RecipientList, RecipientList.id == Recipient.list_id)
-        .outerjoin(
-            Eligibility,
-            (Eligibility.household_id == Recipient.household_id)
-            & (Eligibility.program_code == Recipient.program_code),
-        )
-        .where(
-            Recipient.state == "active",
-            RecipientList.valid_from <= today,
-            RecipientList.valid_until >= today,
-        )
     )

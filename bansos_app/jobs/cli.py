@@ -7,6 +7,7 @@ from datetime import date
 import click
 
 from ..cli import bansos_cli
+from ..eligibility.evaluation import evaluate_all
 from .queue import huey, storage_description
 from .services import start_job
 
@@ -34,8 +35,6 @@ def evaluate_cmd(as_of, queued):
         job = start_job(None, "evaluate_all", {"as_of": day.isoformat()} if day else {})
         click.echo(f"Queued job {job.id}: follow it at /staf/tugas/{job.id}")
         return
-    from ..eligibility.evaluation import evaluate_all
-
     started = time.perf_counter()
     run = evaluate_all(None, as_of=day)
     elapsed = time.perf_counter() - started

@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
 
+from ..auth.models import User
+from ..eligibility.evaluation import evaluate_all, evaluate_if_due
 from ..extensions import db
 from .queue import huey, job_task, state
 from .services import fail_job, failure_message, finish_job, mark_running, report_progress
@@ -60,9 +62,6 @@ def run_job(job_id: int, work: Callable) -> dict | None:
 
 def _evaluate_all(job, params: dict, progress: Callable) -> dict:
     """Re-evaluate every household as the job's creator, for its day or today."""
-    from ..auth.models import User
-    from ..eligibility.evaluation import evaluate_all
-
     actor = db.session.get(User, job.created_by_id) if job.created_by_id else None
     as_of = date.fromisoformat(params["as_of"]) if params.get("as_of") else None
     started = time.perf_counter()
@@ -91,8 +90,6 @@ def hourly_and_after_midnight_wib(timestamp: datetime) -> bool:
 @huey.periodic_task(hourly_and_after_midnight_wib, name="evaluate_if_due")
 def evaluate_if_due_task() -> int | None:
     """Run a full evaluation when a rule version took effect or today has no run yet."""
-    from ..eligibility.evaluation import evaluate_if_due
-
     with flask_app().app_context():
         run = evaluate_if_due()
         if run is None:

@@ -53,7 +53,7 @@ def test_the_bar_moves_and_polling_stops_when_done(app, demo, browser, live_serv
     _wait_until(page, "document.querySelector('#job-progress').innerText.includes('Selesai')")
     assert page.evaluate("window.sameDocument === true")
     assert page.get_attribute("#job-progress", "hx-trigger") is None
-    assert "1520 jawaban kelayakan berubah" in page.inner_text("#job-progress")
+    assert "1.520 jawaban kelayakan berubah" in page.inner_text("#job-progress")
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 360
     screenshot(page, "jobs-done-360")
     context.close()

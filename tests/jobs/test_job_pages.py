@@ -50,7 +50,7 @@ def test_a_finished_job_stops_polling(app, client, auth, demo):
     job_id = _job(app, "dinsos", state="done", done=4, total=4, result=result)
     auth.login("dinsos", "demo-dinsos-admin")
     html = page_text(client.get(f"/staf/tugas/{job_id}"))
-    assert "Selesai" in html and "1234 jawaban kelayakan berubah, dalam 2.5 detik." in html
+    assert "Selesai" in html and "1.234 jawaban kelayakan berubah, dalam 2,5 detik." in html
     assert "hx-trigger" not in html and "http-equiv" not in html and "Muat ulang" not in html
 
 
