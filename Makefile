@@ -32,7 +32,7 @@ translations: $(BIN)/activate
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) bansos demo-data --if-empty
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	BIN=$(BIN) ./scripts/run-dev.sh   # the web server and the task queue's worker
 
 # Fresh demo data on SQLite: the old database is kept aside as instance/bansos.db.old.
 demo-reset: install

@@ -19,6 +19,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.config["AUDIT_KEY"] = derive_audit_key(app.config["SECRET_KEY"])
 
     from . import assets, guards, web
+    from .jobs import queue
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
@@ -30,6 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
     limiter.init_app(app)
     compress.init_app(app)
     assets.init_app(app)
+    queue.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
 
@@ -78,6 +80,7 @@ def _register_blueprints(app: Flask) -> None:
     from .admin.pins import bp as pins_bp
     from .admin.views import bp as admin_bp
     from .auth.views import bp as auth_bp
+    from .jobs.views import bp as jobs_bp
     from .kiosk.device_views import bp as kiosk_device_bp
     from .kiosk.views import bp as kiosk_bp
 
@@ -87,6 +90,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/staf")
     app.register_blueprint(devices_bp, url_prefix="/staf/kiosk")
     app.register_blueprint(pins_bp, url_prefix="/staf/pin")
+    app.register_blueprint(jobs_bp, url_prefix="/staf/tugas")
     app.register_blueprint(kiosk_device_bp, url_prefix="/perangkat")
 
 

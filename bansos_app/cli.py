@@ -173,3 +173,6 @@ def audit_verify_cmd():
         err=True,
     )
     sys.exit(1)
+
+
+from .jobs import cli as _jobs_cli  # noqa: E402, F401  (adds worker and evaluate)

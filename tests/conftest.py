@@ -30,6 +30,7 @@ def app(tmp_path_factory):
             "SQLALCHEMY_DATABASE_URI": url,
             "WTF_CSRF_ENABLED": True,
             "RATELIMIT_STORAGE_URI": "memory://",
+            "HUEY_IMMEDIATE": True,  # queued jobs run at once, in the test's process
             # A cheap scrypt cost: checks read the cost from each hash, so nothing else changes.
             "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
         }

@@ -1,11 +1,15 @@
-"""Queries behind the staff pages: the villages overview and the household look-up."""
+"""Queries behind the staff pages: the home's figures, the villages overview, the look-up."""
 
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import distinct, exists, func, select
 from sqlalchemy.orm import aliased, selectinload
 
 from ..auth.access import scope_villages, scoped_village_codes
+from ..eligibility.evaluation import local_today
+from ..eligibility.models import Eligibility, Program, RuleVersion
+from ..eligibility.recipient_models import Recipient, RecipientList
 from ..extensions import db
 from ..registry.models import Household, Person, Region
 
@@ -118,3 +122,147 @@ def _load(query) -> list[Household]:
     """Run a household query with members and village loaded in two more queries, not N."""
     options = (selectinload(Household.members), selectinload(Household.village))
     return list(db.session.scalars(query.options(*options)))
+
+
+@dataclass
+class AreaFigures:
+    """What one village (or kecamatan, or the whole scope) holds, per program."""
+
+    code: str = ""
+    name: str = ""
+    households: int = 0  # active
+    review_households: int = 0  # an active recipient of some program, no longer eligible for it
+    recipients: dict = field(default_factory=dict)  # program code -> active recipients today
+    eligible: dict = field(default_factory=dict)  # program code -> eligible households
+    review: dict = field(default_factory=dict)  # program code -> recipients needing review
+
+    def add(self, other: "AreaFigures") -> None:
+        """Add another area's counts to these (a household lives in one area only)."""
+        self.households += other.households
+        self.review_households += other.review_households
+        for mine, theirs in (
+            (self.recipients, other.recipients),
+            (self.eligible, other.eligible),
+            (self.review, other.review),
+        ):
+            for program, n in theirs.items():
+                mine[program] = mine.get(program, 0) + n
+
+
+@dataclass
+class HomeFigures:
+    """The staff home's figures: per village for a village role, per kecamatan for Dinsos."""
+
+    by_kecamatan: bool
+    programs: list
+    areas: list
+    total: AreaFigures
+    upcoming: list = field(default_factory=list)  # RuleVersions taking effect in 60 days
+
+
+UPCOMING_DAYS = 60
+
+
+def home_figures(user, today: date | None = None) -> HomeFigures:
+    """Count households, recipients, eligible and needing review per area, in grouped queries."""
+    today = today or local_today()
+    codes = scoped_village_codes(user)
+    by_kecamatan = codes is None
+
+    def area(column):
+        # Kemendagri codes: the kecamatan is the first 8 characters of a village's code.
+        return func.substr(column, 1, 8) if by_kecamatan else column
+
+    def scoped(query, column):
+        return query if codes is None else query.where(column.in_(codes))
+
+    areas: dict[str, AreaFigures] = {}
+
+    def at(code: str) -> AreaFigures:
+        return areas.setdefault(code, AreaFigures(code=code))
+
+    hh_area = area(Household.village_code)
+    households = select(hh_area, func.count()).where(Household.status == "active")
+    for code, n in db.session.execute(scoped(households, Household.village_code).group_by(hh_area)):
+        at(code).households = n
+    eligible = (
+        select(hh_area, Eligibility.program_code, func.count())
+        .join(Household, Household.id == Eligibility.household_id)
+        .where(Eligibility.state == "eligible")
+    )
+    eligible = scoped(eligible, Household.village_code).group_by(hh_area, Eligibility.program_code)
+    for code, program, n in db.session.execute(eligible):
+        at(code).eligible[program] = n
+    valid = (
+        (Recipient.state == "active")
+        & (RecipientList.valid_from <= today)
+        & (RecipientList.valid_until >= today)
+    )
+    # One list per program is valid on a given day; only where two overlap must a household on
+    # both count once, and only then is the DISTINCT (a sort of every recipient) paid for.
+    lists, programs_listed = db.session.execute(
+        select(func.count(RecipientList.id), func.count(distinct(RecipientList.program_code)))
+        .where(RecipientList.valid_from <= today)
+        .where(RecipientList.valid_until >= today)
+    ).one()
+    counted = (
+        func.count(distinct(Recipient.household_id)) if lists > programs_listed else func.count()
+    )
+    on_lists = (
+        select(hh_area, Recipient.program_code)
+        .join(RecipientList, RecipientList.id == Recipient.list_id)
+        .join(Household, Household.id == Recipient.household_id)
+        .where(valid)
+    )
+    recipients = scoped(on_lists.add_columns(counted), Household.village_code)
+    for code, program, n in db.session.execute(
+        recipients.group_by(hh_area, Recipient.program_code)
+    ):
+        at(code).recipients[program] = n
+    # Recipients no longer eligible are few: fetched one row each, counted per program and per
+    # household here (a household may need review for two programs).
+    review = (
+        on_lists.add_columns(Recipient.household_id)
+        .join(
+            Eligibility,
+            (Eligibility.household_id == Recipient.household_id)
+            & (Eligibility.program_code == Recipient.program_code),
+        )
+        .where(Eligibility.state == "not_eligible")
+        .distinct()
+    )
+    seen = set()
+    for code, program, household_id in db.session.execute(scoped(review, Household.village_code)):
+        figures = at(code)
+        figures.review[program] = figures.review.get(program, 0) + 1
+        if (code, household_id) not in seen:
+            seen.add((code, household_id))
+            figures.review_households += 1
+    if codes is not None:
+        for code in codes:  # a village with nothing yet still gets its row
+            at(code)
+    in_areas = Region.code.in_(list(areas))
+    names = dict(db.session.execute(select(Region.code, Region.name).where(in_areas)).all())
+    total = AreaFigures()
+    for figures in areas.values():
+        figures.name = names.get(figures.code, figures.code)
+        total.add(figures)
+    # Loaded before the versions: their .program then comes from the session, not a query.
+    programs = list(db.session.scalars(select(Program).order_by(Program.sort_order)))
+    upcoming = []
+    if by_kecamatan:
+        upcoming = list(
+            db.session.scalars(
+                select(RuleVersion)
+                .where(RuleVersion.effective_from > today)
+                .where(RuleVersion.effective_from <= today + timedelta(days=UPCOMING_DAYS))
+                .order_by(RuleVersion.effective_from, RuleVersion.program_code)
+            )
+        )
+    return HomeFigures(
+        by_kecamatan=by_kecamatan,
+        programs=programs,
+        areas=sorted(areas.values(), key=lambda a: a.name),
+        total=total,
+        upcoming=upcoming,
+    )

@@ -1,16 +1,21 @@
-"""Staff home: what this role can do here, and the villages in scope with their counts."""
+"""Staff home: what this role can do, its figures per village or kecamatan, its villages."""
 
-from flask import Blueprint, request
+from functools import partial
+
+from flask import Blueprint, request, url_for
 from flask_login import current_user
+from werkzeug.routing import BuildError
 from wtforms import SelectChoice
 
-from ..auth.access import requires
+from ..auth.access import can, requires
 from ..pages import no_store, render_page
 from .forms import VillageFilterForm
 from .menu import menu_for
-from .services import kecamatans_in_scope, village_page
+from .services import home_figures, kecamatans_in_scope, village_page
 
 bp = Blueprint("admin", __name__)
+# The registry list's filters, in the order its links spell them.
+REGISTRY_FILTERS = ("kecamatan", "desa", "program", "state")
 
 
 @bp.app_template_global()
@@ -19,6 +24,15 @@ def staff_menu() -> list[dict]:
     if not current_user.is_authenticated:
         return []
     return menu_for(current_user)
+
+
+def registry_url(**filters) -> str | None:
+    """The registry's household list with these filters, or None while it has no page."""
+    try:
+        params = {k: filters[k] for k in REGISTRY_FILTERS if filters.get(k)}
+        return url_for("registry.households", **params)
+    except BuildError:
+        return None
 
 
 def _filter_form() -> VillageFilterForm:
@@ -34,7 +48,7 @@ def _filter_form() -> VillageFilterForm:
 @bp.get("/")
 @requires("staff.home")
 def home():
-    """Show the role's places and one page of its villages, filtered by kecamatan and name."""
+    """Show the role's places, its figures, and one page of its villages (filtered)."""
     form = _filter_form()
     valid = form.validate()
     # A bad field is reported and ignored; the other filters still apply.
@@ -48,6 +62,12 @@ def home():
             block="villages",
             form=form,
             result=result,
+            # Called by the template's figures block only: htmx asking for the villages
+            # list does not pay for the counts.
+            figures=partial(home_figures, current_user)
+            if can(current_user, "registry.view")
+            else None,
+            registry_url=registry_url,
             filters={k: v for k, v in (("kecamatan", kecamatan), ("desa", name)) if v},
             show_filter=len(form.kecamatan.choices) > 2,
             status=200 if valid else 422,

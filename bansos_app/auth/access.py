@@ -26,6 +26,9 @@ PERMISSIONS = {
     "audit.view": {"auditor", "dinsos_admin", "superadmin"},
     # Dinsos manages village staff and shops only: auth/accounts.py narrows it per account.
     "users.manage": {"dinsos_admin", "superadmin"},
+    "jobs.evaluate": {"dinsos_admin", "superadmin"},
+    # Anyone follows the jobs they started; these roles follow every job.
+    "jobs.view_all": {"dinsos_admin", "superadmin"},
 }
 
 
