@@ -26,6 +26,8 @@ PERMISSIONS = {
     "audit.view": {"auditor", "dinsos_admin", "superadmin"},
     # Dinsos manages village staff and shops only: auth/accounts.py narrows it per account.
     "users.manage": {"dinsos_admin", "superadmin"},
+    "rules.view": {"dinsos_admin", "auditor", "superadmin"},
+    "rules.manage": {"dinsos_admin", "superadmin"},
 }
 
 
