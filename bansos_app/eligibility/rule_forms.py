@@ -9,7 +9,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from ..validators import one_line
 from .models import COMPONENT_CODES, RuleVersion
-from .rules import RuleDraft
+from .rules import RuleDraft, validate_draft
 
 COMPONENT_LABELS = {
     "pregnant": _l("ibu hamil"),
@@ -120,6 +120,20 @@ class RuleVersionForm(FlaskForm):
             elderly_age=self.elderly_age.data if is_pkh else None,
             components={c: self[f"comp_{c}"].data for c in COMPONENT_CODES} if is_pkh else None,
         )
+
+    def checked_draft(self, program) -> RuleDraft | None:
+        """Check the form, then the draft against the rules; None when anything is wrong."""
+        valid = self.validate_on_submit()
+        needed = self.fields_for(program)
+        if program.code == "PKH":
+            needed += self.component_fields()
+        if any(f.errors for f in needed):  # unreadable numbers or dates: nothing to check yet
+            return None
+        draft = self.draft(program)
+        # Every rule's message at once, even while the note is still missing.
+        errors = validate_draft(program.code, draft)
+        self.add_errors([(n, m) for n, m in errors if not self._fields.get(n, self.note).errors])
+        return draft if valid and not errors else None
 
     def add_errors(self, errors) -> None:
         """Show the service's (field, message) pairs under their fields."""

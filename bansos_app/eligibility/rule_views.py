@@ -61,23 +61,13 @@ def program(code: str):
     return _page(_program_or_404(code))
 
 
-def _checked_form(program):
-    """The submitted form and its draft, or the form with its errors and no draft."""
-    form = RuleVersionForm()
-    if not form.validate_on_submit():
-        return form, None
-    draft = form.draft(program)
-    errors = rules.validate_draft(program.code, draft)
-    form.add_errors(errors)
-    return form, (None if errors else draft)
-
-
 @bp.post("/<code>/pratinjau")
 @requires("rules.manage")
 def preview(code: str):
     """Show per village who would gain and lose the program under the typed rule."""
     program = _program_or_404(code)
-    form, draft = _checked_form(program)
+    form = RuleVersionForm()
+    draft = form.checked_draft(program)
     if draft is None:
         return _page(program, form, status=422, block="editor")
     impact = rules.preview_rule_change(program.code, draft)
@@ -89,7 +79,8 @@ def preview(code: str):
 def save(code: str):
     """Save the previewed rule as a new version; the old versions stay."""
     program = _program_or_404(code)
-    form, draft = _checked_form(program)
+    form = RuleVersionForm()
+    draft = form.checked_draft(program)
     if draft is not None:
         try:
             version = rules.add_rule_version(current_user, program.code, draft)
