@@ -219,3 +219,51 @@ def test_a_draft_after_an_upcoming_version_is_compared_with_that_version(ctx, de
     preview = preview_rule_change("SEMBAKO", sembako(effective_from=later, desil_max=5))
     assert preview.baseline.id == first.id
     assert (preview.gain, preview.lose) == (2, 0)
+
+
+def test_on_its_date_the_new_version_names_the_answers_it_produces(ctx, demo):
+    from bansos_app.eligibility.evaluation import evaluate_all
+    from bansos_app.eligibility.models import Eligibility
+
+    version = add_rule_version(_user("dinsos"), "SEMBAKO", sembako())
+    evaluate_all(None, as_of=next_month())
+    rows = db.session.scalars(select(Eligibility).where(Eligibility.program_code == "SEMBAKO"))
+    by_desil = {}
+    for row in rows:
+        desil = db.session.get(Household, row.household_id).desil
+        by_desil.setdefault(desil, set()).add((row.rule_version_id, row.state, row.reasons))
+    assert all(v == version.id for answers_ in by_desil.values() for v, _, _ in answers_)
+    assert by_desil[5] == {(version.id, "not_eligible", "desil_out_of_range")}
+
+
+@pytest.mark.parametrize(
+    ("code", "draft"),
+    [
+        ("SEMBAKO", sembako()),
+        ("SEMBAKO", sembako(desil_min=3, desil_max=8)),
+        ("LPG", sembako(desil_min=2, desil_max=2, amount=60_000)),
+        ("PKH", pkh(desil_max=6)),
+        ("PKH", pkh(elderly_age=100)),
+        ("PKH", pkh(desil_min=2, elderly_age=45, member_cap=1)),
+        ("PKH", pkh(components={**PKH_AMOUNTS, "SD": 1})),
+    ],
+)
+def test_preview_matches_a_plain_comparison_of_every_household(ctx, demo, code, draft):
+    """The preview looks only at households whose desil can matter: check it against both
+    answers for every household, compared one by one."""
+    from bansos_app.eligibility.rules import _draft_version
+
+    day = draft.effective_from
+    baseline = rules_in_force(day)[code]
+    components = draft.components if code == "PKH" else None
+    new = answers(_draft_version(code, draft), day, components=components).subquery()
+    old = answers(baseline, day).subquery()
+    before = {r.household_id: r.state for r in db.session.execute(select(old))}
+    expected = {}
+    for r in db.session.execute(select(new)):
+        if r.state != before[r.household_id]:
+            key = (r.village_code, "gain" if r.state == "eligible" else "lose")
+            expected[key] = expected.get(key, 0) + 1
+    preview = preview_rule_change(code, draft)
+    got = {(v.code, c): getattr(v, c) for v in preview.villages for c in ("gain", "lose")}
+    assert {k: n for k, n in got.items() if n} == expected
