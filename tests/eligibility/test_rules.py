@@ -246,17 +246,21 @@ def test_on_its_date_the_new_version_names_the_answers_it_produces(ctx, demo):
         ("PKH", pkh(elderly_age=100)),
         ("PKH", pkh(desil_min=2, elderly_age=45, member_cap=1)),
         ("PKH", pkh(components={**PKH_AMOUNTS, "SD": 1})),
+        ("PKH", pkh(components={**PKH_AMOUNTS, "elderly": 0, "SMA": 0}, member_cap=1)),
+        ("PKH", pkh(desil_max=3, member_cap=2)),
+        ("PKH", pkh(desil_max=5, elderly_age=70)),
+        ("PKH", pkh(elderly_age=50)),
     ],
 )
 def test_preview_matches_a_plain_comparison_of_every_household(ctx, demo, code, draft):
     """The preview looks only at households whose desil can matter: check it against both
     answers for every household, compared one by one."""
-    from bansos_app.eligibility.rules import _draft_version
+    from bansos_app.eligibility.rule_preview import draft_version
 
     day = draft.effective_from
     baseline = rules_in_force(day)[code]
     components = draft.components if code == "PKH" else None
-    new = answers(_draft_version(code, draft), day, components=components).subquery()
+    new = answers(draft_version(code, draft), day, components=components).subquery()
     old = answers(baseline, day).subquery()
     before = {r.household_id: r.state for r in db.session.execute(select(old))}
     expected = {}
