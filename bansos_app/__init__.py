@@ -81,6 +81,7 @@ def _register_blueprints(app: Flask) -> None:
     from .admin.views import bp as admin_bp
     from .auth.views import bp as auth_bp
     from .jobs.views import bp as jobs_bp
+    from .eligibility.rule_views import bp as rules_bp
     from .kiosk.device_views import bp as kiosk_device_bp
     from .kiosk.views import bp as kiosk_bp
 
@@ -92,6 +93,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(pins_bp, url_prefix="/staf/pin")
     app.register_blueprint(jobs_bp, url_prefix="/staf/tugas")
     app.register_blueprint(kiosk_device_bp, url_prefix="/perangkat")
+    app.register_blueprint(rules_bp, url_prefix="/staf/program")
 
 
 def _register_template_helpers(app: Flask) -> None:

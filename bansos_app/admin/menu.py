@@ -45,6 +45,12 @@ MENU = (
         _l("Buat akun, atur peran dan desa, nonaktifkan, atau buat kata sandi baru."),
     ),
     MenuEntry(
+        "rules.programs",
+        "rules.view",
+        _l("Program dan aturan"),
+        _l("Lihat aturan tiap program dan tambah versi baru setelah melihat dampaknya per desa."),
+    ),
+    MenuEntry(
         "auth.password",
         "staff.home",
         _l("Ganti kata sandi"),

@@ -29,6 +29,8 @@ PERMISSIONS = {
     "jobs.evaluate": {"dinsos_admin", "superadmin"},
     # Anyone follows the jobs they started; these roles follow every job.
     "jobs.view_all": {"dinsos_admin", "superadmin"},
+    "rules.view": {"dinsos_admin", "auditor", "superadmin"},
+    "rules.manage": {"dinsos_admin", "superadmin"},
 }
 
 

@@ -232,6 +232,8 @@ EXPECTED = {
     "users.manage": {"dinsos_admin", "superadmin"},
     "jobs.evaluate": {"dinsos_admin", "superadmin"},
     "jobs.view_all": {"dinsos_admin", "superadmin"},
+    "rules.view": {"dinsos_admin", "auditor", "superadmin"},
+    "rules.manage": {"dinsos_admin", "superadmin"},
 }
 
 
