@@ -78,6 +78,7 @@ def _register_blueprints(app: Flask) -> None:
     from .admin.pins import bp as pins_bp
     from .admin.views import bp as admin_bp
     from .auth.views import bp as auth_bp
+    from .eligibility import recipient_views
     from .kiosk.device_views import bp as kiosk_device_bp
     from .kiosk.views import bp as kiosk_bp
 
@@ -88,6 +89,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(devices_bp, url_prefix="/staf/kiosk")
     app.register_blueprint(pins_bp, url_prefix="/staf/pin")
     app.register_blueprint(kiosk_device_bp, url_prefix="/perangkat")
+    app.register_blueprint(recipient_views.bp, url_prefix="/staf/penetapan")
 
 
 def _register_template_helpers(app: Flask) -> None:

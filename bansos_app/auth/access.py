@@ -26,6 +26,9 @@ PERMISSIONS = {
     "audit.view": {"auditor", "dinsos_admin", "superadmin"},
     # Dinsos manages village staff and shops only: auth/accounts.py narrows it per account.
     "users.manage": {"dinsos_admin", "superadmin"},
+    # Recipient lists (penetapan): Dinsos fixes them; villages read their own rows only.
+    "recipients.view": {"operator_desa", "pendamping", "dinsos_admin", "auditor", "superadmin"},
+    "recipients.manage": {"dinsos_admin", "superadmin"},
 }
 
 
