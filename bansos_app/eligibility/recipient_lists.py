@@ -45,7 +45,7 @@ def preview_recipient_list(program_code: str, mode: str, quotas=None, village_co
     eligible = eligible_counts(program_code, village_codes)
     checked = _check_quotas(mode, quotas, eligible, None)
     names = dict(
-        db.session.execute(select(Region.code, Region.name).where(Region.code.in_(eligible)))
+        db.session.execute(select(Region.code, Region.name).where(Region.code.in_(eligible))).all()
     )
     return [
         {

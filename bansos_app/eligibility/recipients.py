@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, func, select
+from sqlalchemy.orm import contains_eager
 
 from ..audit.services import record
 from ..auth.access import require_village
@@ -22,7 +23,7 @@ class RecipientError(ValueError):
     """Bad input for a recipient list: a message for the user and the field it concerns."""
 
     def __init__(self, message, field: str | None = None):
-        super().__init__(str(message))
+        super().__init__(message)  # lazy: turned into text in the user's language
         self.message, self.field = message, field
 
 
@@ -53,14 +54,12 @@ def active_recipient(household_id: int, program_code: str, on: date) -> Recipien
 def recipients_for(household_id: int, on: date) -> dict[str, Recipient]:
     """Return {program code: active recipient row} for a household on a day, in one query."""
     query = (
-        select(Recipient, RecipientList)
-        .join(RecipientList, Recipient.list_id == RecipientList.id)
+        select(Recipient)
+        .join(Recipient.recipient_list)
+        .options(contains_eager(Recipient.recipient_list))  # the SK and period, same query
         .where(Recipient.household_id == household_id, Recipient.state == "active", _valid_on(on))
     )
-    found = {}
-    for recipient, _list in db.session.execute(query):
-        found[recipient.program_code] = recipient  # its recipient_list is now loaded too
-    return found
+    return {r.program_code: r for r in db.session.scalars(query)}
 
 
 def needs_review(village_codes=None, on: date | None = None) -> Select:
@@ -95,7 +94,8 @@ def needs_review(village_codes=None, on: date | None = None) -> Select:
 
 def count_needs_review(village_codes=None, on: date | None = None) -> int:
     """Count the recipients flagged "perlu ditinjau" in these villages (None: all)."""
-    return db.session.scalar(select(func.count()).select_from(needs_review(village_codes, on)))
+    flagged = needs_review(village_codes, on).subquery()
+    return db.session.scalar(select(func.count()).select_from(flagged))
 
 
 def eligible_counts(program_code: str, village_codes=None) -> dict[str, int]:
