@@ -1,5 +1,7 @@
 """Fixing a recipient list (penetapan): check the SK, period and quotas, select in one INSERT."""
 
+from dataclasses import dataclass
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, insert, literal, select
 
@@ -129,13 +131,7 @@ def _check_period(program_code, valid_from, valid_until, sk_number, sk_date) -> 
     return sk_number
 
 
-def fix_recipient_list(
-    actor, program_code, valid_from, valid_until, sk_number, sk_date, mode, quotas=None
-) -> RecipientList:
-    """Fix (tetapkan) a program's recipient list for a period under an SK; audited, committed."""
-    sk_number = _check_period(program_code, valid_from, valid_until, sk_number, sk_date)
-    # One fixer per program at a time, so two overlapping lists cannot both pass the check.
-    lock_row(Program, program_code)
+def _check_overlap(program_code, valid_from, valid_until) -> None:
     overlap = db.session.scalar(
         select(RecipientList.id).where(
             RecipientList.program_code == program_code,
@@ -144,10 +140,29 @@ def fix_recipient_list(
         )
     )
     if overlap is not None:
-        db.session.rollback()
         raise RecipientError(
             _l("Masa berlaku bertumpang tindih dengan daftar lain untuk program ini."), "valid_from"
         )
+
+
+def check_list_terms(program_code, valid_from, valid_until, sk_number, sk_date) -> None:
+    """Raise RecipientError if the SK or period would be refused (for the preview)."""
+    _check_period(program_code, valid_from, valid_until, sk_number, sk_date)
+    _check_overlap(program_code, valid_from, valid_until)
+
+
+def fix_recipient_list(
+    actor, program_code, valid_from, valid_until, sk_number, sk_date, mode, quotas=None
+) -> RecipientList:
+    """Fix (tetapkan) a program's recipient list for a period under an SK; audited, committed."""
+    sk_number = _check_period(program_code, valid_from, valid_until, sk_number, sk_date)
+    # One fixer per program at a time, so two overlapping lists cannot both pass the check.
+    lock_row(Program, program_code)
+    try:
+        _check_overlap(program_code, valid_from, valid_until)
+    except RecipientError:
+        db.session.rollback()
+        raise
     scope = scoped_village_codes(actor)
     try:
         checked = _check_quotas(mode, quotas, eligible_counts(program_code, scope), actor)
@@ -222,6 +237,25 @@ def list_summaries(village_codes=None) -> list:
         .order_by(RecipientList.valid_from.desc(), RecipientList.id.desc())
     )
     return db.session.execute(query).all()
+
+
+@dataclass
+class RowPage:
+    """One page of rows (tuples, not entities: Flask-SQLAlchemy's paginate keeps only these)."""
+
+    items: list
+    total: int
+    page: int
+    pages: int
+
+
+def paginate_rows(query, page: int, per_page: int) -> RowPage:
+    """Count, clamp the page number into range, and fetch that page's rows."""
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)  # a link from when there were more rows
+    items = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
+    return RowPage(items, total, page, pages)
 
 
 def recipient_rows(list_id: int, village_codes=None, village=None, review_only=False):

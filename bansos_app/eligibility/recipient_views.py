@@ -20,8 +20,10 @@ from .recipient_forms import (
     read_quotas,
 )
 from .recipient_lists import (
+    check_list_terms,
     fix_recipient_list,
     list_summaries,
+    paginate_rows,
     preview_recipient_list,
     recipient_rows,
 )
@@ -101,6 +103,13 @@ def preview():
         return refused
     scope = scoped_village_codes(current_user)
     try:
+        check_list_terms(
+            form.program.data,
+            form.valid_from.data,
+            form.valid_until.data,
+            form.sk_number.data,
+            form.sk_date.data,
+        )
         rows = preview_recipient_list(form.program.data, form.mode.data, quotas, scope)
     except RecipientError as e:
         return _lists_page(form, error=e.message, status=422, block="preview")
@@ -156,7 +165,7 @@ def _list_page(lst, remove_errors=None, status=200, block="recipients"):
     query = recipient_rows(
         lst.id, scoped_village_codes(current_user), form.desa.data or None, form.tinjau.data
     )
-    listed = db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
+    listed = paginate_rows(query, page, PER_PAGE)
     filters = {"desa": form.desa.data, "tinjau": "y" if form.tinjau.data else ""}
     filters = {k: v for k, v in filters.items() if v}
     return no_store(

@@ -16,14 +16,15 @@ ROLES = {
 }
 PIN, DEVICES, STATUS = "/staf/pin/", "/staf/kiosk/", "/cek-status"
 USERS, PASSWORD = "/staf/akun/", "/staf/kata-sandi"
+RECIPIENTS = "/staf/penetapan/"
 # What each demo account may do from its home, and what it may not.
 PLACES = {
-    "operator": [PIN, DEVICES, PASSWORD, STATUS],
-    "pendamping": [PASSWORD, STATUS],
-    "dinsos": [PIN, DEVICES, USERS, PASSWORD, STATUS],
+    "operator": [PIN, DEVICES, RECIPIENTS, PASSWORD, STATUS],
+    "pendamping": [RECIPIENTS, PASSWORD, STATUS],
+    "dinsos": [PIN, DEVICES, RECIPIENTS, USERS, PASSWORD, STATUS],
     "toko": [PASSWORD, STATUS],
-    "auditor": [PASSWORD, STATUS],
-    "admin": [PIN, DEVICES, USERS, PASSWORD, STATUS],
+    "auditor": [RECIPIENTS, PASSWORD, STATUS],
+    "admin": [PIN, DEVICES, RECIPIENTS, USERS, PASSWORD, STATUS],
 }
 
 
@@ -51,7 +52,7 @@ def test_every_role_home_lists_what_it_can_do(client, auth, demo, username):
     )
     for path in listed:
         assert client.get(path).status_code == 200, path
-    for path in {PIN, DEVICES, USERS} - set(listed):
+    for path in {PIN, DEVICES, USERS, RECIPIENTS} - set(listed):
         assert client.get(path).status_code == 403, path
 
 

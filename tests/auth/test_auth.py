@@ -230,6 +230,8 @@ EXPECTED = {
     "devices.manage": {"operator_desa", "dinsos_admin", "superadmin"},
     "audit.view": {"auditor", "dinsos_admin", "superadmin"},
     "users.manage": {"dinsos_admin", "superadmin"},
+    "recipients.view": {"operator_desa", "pendamping", "dinsos_admin", "auditor", "superadmin"},
+    "recipients.manage": {"dinsos_admin", "superadmin"},
 }
 
 
