@@ -163,7 +163,8 @@ def fix_recipient_list(
     except RecipientError:
         db.session.rollback()
         raise
-    scope = scoped_village_codes(actor)
+    # No actor is the system itself (demo data, a command): every village.
+    scope = scoped_village_codes(actor) if actor is not None else None
     try:
         checked = _check_quotas(mode, quotas, eligible_counts(program_code, scope), actor)
     except RecipientError:

@@ -1,7 +1,6 @@
 """Recipients (penetapan): fix a program's list from the eligible households, keep it, flag it."""
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, func, select
@@ -13,6 +12,7 @@ from ..extensions import db
 from ..locking import lock_row
 from ..models_base import utcnow
 from ..registry.models import Household
+from .evaluation import local_today  # noqa: F401 - today in WIB, also for recipient_lists
 from .models import Eligibility
 from .recipient_models import Recipient, RecipientList, VillageQuota
 
@@ -25,11 +25,6 @@ class RecipientError(ValueError):
     def __init__(self, message, field: str | None = None):
         super().__init__(message)  # lazy: turned into text in the user's language
         self.message, self.field = message, field
-
-
-def local_today() -> date:
-    """Today in Indonesia (WIB): a list's period is in the villages' days, not UTC's."""
-    return datetime.now(ZoneInfo("Asia/Jakarta")).date()
 
 
 def _valid_on(on: date):

@@ -9,8 +9,10 @@ import pytest
 from sqlalchemy import func, select
 
 from bansos_app.audit.models import AuditEvent
+from bansos_app.eligibility.evaluation import evaluate_household
 from bansos_app.eligibility.models import Eligibility
 from bansos_app.eligibility.recipient_models import Recipient, RecipientList
+from bansos_app.eligibility.recipients import active_recipient, count_needs_review, needs_review
 from bansos_app.extensions import db
 from bansos_app.registry.models import Household, Person
 from tests.conftest import alerts, csrf_from
@@ -23,34 +25,28 @@ HX = {"HX-Request": "true"}
 
 @pytest.fixture
 def answers(app, demo):
-    """Stored SEMBAKO answers for the demo registry: active households in desil 1-5."""
+    """Eligible SEMBAKO households per village, as the demo's evaluation stored them."""
     with app.app_context():
-        rows = db.session.execute(select(Household.id, Household.desil, Household.status)).all()
-        for hid, desil, status in rows:
-            ok = status == "active" and desil <= 5
-            db.session.add(
-                Eligibility(
-                    household_id=hid,
-                    program_code="SEMBAKO",
-                    state="eligible" if ok else "not_eligible",
-                    reasons="" if ok else ("desil_out_of_range" if status == "active" else status),
-                    as_of=date(2026, 12, 1),
-                )
-            )
-        db.session.commit()
         counts = select(Household.village_code, func.count()).join(
             Eligibility, Eligibility.household_id == Household.id
         )
-        counts = counts.where(Eligibility.state == "eligible").group_by(Household.village_code)
-        return dict(db.session.execute(counts).all())
+        counts = counts.where(
+            Eligibility.program_code == "SEMBAKO", Eligibility.state == "eligible"
+        )
+        return dict(db.session.execute(counts.group_by(Household.village_code)).all())
+
+
+def _lists(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count(RecipientList.id)))
 
 
 def _form(page, **fields) -> dict:
     data = {
         "csrf_token": csrf_from(page.data),
         "program": "SEMBAKO",
-        "valid_from": "2027-01-01",
-        "valid_until": "2027-06-30",
+        "valid_from": "2028-01-01",
+        "valid_until": "2028-06-30",
         "sk_number": "460/88/DINSOS/2026",
         "sk_date": "2026-11-20",
         "mode": "quota",
@@ -71,6 +67,7 @@ def _quotas(eligible: dict, share=2) -> dict:
 
 
 def test_dinsos_previews_then_fixes_a_quota_list_honoured_per_village(app, client, auth, answers):
+    lists = _lists(app)
     _login(auth, "dinsos")
     page = client.get(URL + "?program=SEMBAKO")
     assert page.status_code == 200 and 'name="kuota-17.03.12.2003"' in _text(page)
@@ -81,8 +78,7 @@ def test_dinsos_previews_then_fixes_a_quota_list_honoured_per_village(app, clien
     assert f"Pratinjau: {wanted} keluarga akan ditetapkan" in _text(preview)
     assert "<html" not in _text(preview)  # a fragment
     assert len(gzip.compress(preview.data)) <= 4096
-    with app.app_context():
-        assert db.session.scalar(select(func.count(RecipientList.id))) == 0
+    assert _lists(app) == lists
 
     fixed = client.post(URL, data=_form(page, **quotas))
     assert fixed.status_code == 303
@@ -128,32 +124,33 @@ def test_dinsos_previews_then_fixes_a_quota_list_honoured_per_village(app, clien
         ({"sk_number": ""}, "Isi nomor SK"),
         ({"sk_date": ""}, "Isi tanggal SK"),
         ({"sk_date": "2099-01-01"}, "tidak boleh di masa depan"),
-        ({"valid_until": "2026-12-01"}, "sebelum tanggal mulai"),
-        ({"valid_from": "2027-13-40"}, "Isi tanggal yang benar"),
+        ({"valid_until": "2027-12-01"}, "sebelum tanggal mulai"),
+        ({"valid_from": "2028-13-40"}, "Isi tanggal yang benar"),
     ],
 )
 def test_bad_input_gets_a_message_and_changes_nothing(app, client, auth, answers, fields, message):
+    lists = _lists(app)
     _login(auth, "dinsos")
     page = client.get(URL + "?program=SEMBAKO")
     for path in (URL + "pratinjau", URL):
         response = client.post(path, data=_form(page, **fields))
         assert response.status_code == 422, path
         assert any(message in a for a in alerts(response)), alerts(response)
+    assert _lists(app) == lists
     with app.app_context():
-        assert db.session.scalar(select(func.count(RecipientList.id))) == 0
         mine = AuditEvent.action.like("recipients.%")
         assert db.session.scalar(select(func.count()).where(mine)) == 0
 
 
 def test_an_overlapping_period_is_refused(app, client, auth, answers):
+    lists = _lists(app)
     _login(auth, "dinsos")
     page = client.get(URL + "?program=SEMBAKO")
     assert client.post(URL, data=_form(page, mode="all")).status_code == 303
-    again = client.post(URL, data=_form(page, mode="all", valid_from="2027-06-01"), headers=HX)
+    again = client.post(URL, data=_form(page, mode="all", valid_from="2028-06-01"), headers=HX)
     assert again.status_code == 422
     assert "bertumpang tindih" in _text(again)
-    with app.app_context():
-        assert db.session.scalar(select(func.count(RecipientList.id))) == 1
+    assert _lists(app) == lists + 1
 
 
 def _fixed_list(client, auth) -> int:
@@ -245,3 +242,21 @@ def test_auditor_reads_every_list_and_changes_nothing(app, client, auth, answers
         person = db.session.scalars(select(Person.nik)).first()
     assert f"{total} keluarga" in _text(page) and person not in _text(page)
     assert client.post(URL, data=_form(page)).status_code == 403
+
+
+def test_a_graduated_recipient_is_flagged_after_reevaluation_and_stays(app, client, auth, answers):
+    list_id = _fixed_list(client, auth)
+    rid = _recipient_in(app, list_id, GIRI)
+    on = date(2028, 3, 1)
+    with app.app_context():
+        household = db.session.get(Household, db.session.get(Recipient, rid).household_id)
+        assert count_needs_review([GIRI], on) == 0
+        household.status, household.status_reason = "graduated", "Dinyatakan mampu (musdes)"
+        evaluate_household(household)
+        db.session.commit()
+        flagged = db.session.execute(needs_review([GIRI], on)).all()
+        assert [(r.recipient_id, r.reasons) for r in flagged] == [(rid, "graduated")]
+        assert active_recipient(household.id, "SEMBAKO", on).id == rid  # still a recipient
+    _login(auth, "dinsos")
+    html = _text(client.get(f"{URL}{list_id}?desa={GIRI}&tinjau=y"))
+    assert "1 keluarga" in html and "Perlu ditinjau" in html
