@@ -287,3 +287,26 @@ def test_quota_selection_matches_the_python_reference(dinsos, make_household, ro
         quotas[village] = data.draw(st.integers(0, n))
     lst = fix(dinsos, quotas=quotas)
     assert chosen(lst) == _reference(households, quotas)
+
+
+def test_two_overlapping_lists_fixed_at_once_give_one(app, make_user, make_household):
+    from tests.conftest import run_at_once
+
+    user_id = make_user("dinsos2", "dinsos_admin")
+    with app.app_context():
+        for v in (GIRI, URAI):
+            answer(make_household(v))
+
+    def attempt(i):
+        with app.test_request_context():
+            try:
+                lst = fix(db.session.get(User, user_id), mode="all", sk_number=f"SK {i}")
+                return lst.id
+            except RecipientError:
+                return None
+
+    results = run_at_once(app, 2, attempt)
+    assert sorted(r is None for r in results) == [False, True]
+    with app.app_context():
+        assert db.session.scalar(select(func.count(RecipientList.id))) == 1
+        assert db.session.scalar(select(func.count(Recipient.id))) == 2
