@@ -65,7 +65,11 @@ def _lists_page(form=None, preview=None, error=None, status=200, block=None):
         context.update(
             form=form,
             villages=preview_recipient_list(form.program.data, "all", None, scope),
-            quota_values={k[len(QUOTA_PREFIX) :]: v for k, v in request.form.items()},
+            quota_values={
+                k.removeprefix(QUOTA_PREFIX): v
+                for k, v in request.form.items()
+                if k.startswith(QUOTA_PREFIX)
+            },
             preview=preview,
             error=error,
         )
