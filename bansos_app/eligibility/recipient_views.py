@@ -1,6 +1,6 @@
 """Staff pages for recipient lists (penetapan): the lists, a new list with preview, one list."""
 
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, abort, g, redirect, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_htmx import make_response as htmx_response
@@ -55,6 +55,14 @@ def _new_list_form(programs) -> RecipientListForm:
     return form
 
 
+def _eligible(program_code) -> dict:
+    """Eligible households per village in the user's scope, counted once per request."""
+    counted = g.setdefault("eligible_counts", {})
+    if program_code not in counted:
+        counted[program_code] = eligible_counts(program_code, scoped_village_codes(current_user))
+    return counted[program_code]
+
+
 def _lists_page(form=None, preview=None, error=None, status=200, block=None):
     """The lists, and for Dinsos the new-list form with its villages and quota fields."""
     programs = _programs()
@@ -64,7 +72,9 @@ def _lists_page(form=None, preview=None, error=None, status=200, block=None):
         form = form or _new_list_form(programs)
         context.update(
             form=form,
-            villages=preview_recipient_list(form.program.data, "all", None, scope),
+            villages=preview_recipient_list(
+                form.program.data, "all", None, scope, _eligible(form.program.data)
+            ),
             quota_values={
                 k.removeprefix(QUOTA_PREFIX): v
                 for k, v in request.form.items()
@@ -88,8 +98,7 @@ def _submitted():
     """The posted form and quotas, or the page with its errors (422) and nothing changed."""
     form = _new_list_form(_programs())
     valid = form.validate_on_submit()
-    scope = scoped_village_codes(current_user)
-    villages = eligible_counts(form.program.data, scope)
+    villages = _eligible(form.program.data)
     quotas, quota_errors = read_quotas(request.form, villages)
     if not valid or quota_errors:
         first = next(iter(quota_errors.items()), None)
@@ -114,7 +123,8 @@ def preview():
             form.sk_number.data,
             form.sk_date.data,
         )
-        rows = preview_recipient_list(form.program.data, form.mode.data, quotas, scope)
+        program = form.program.data
+        rows = preview_recipient_list(program, form.mode.data, quotas, scope, _eligible(program))
     except RecipientError as e:
         return _lists_page(form, error=e.message, status=422, block="preview")
     return _lists_page(form, preview=rows, block="preview")
