@@ -66,19 +66,21 @@ def preview_recipient_list(
 
 def _ranked(program_code: str, village_codes):
     """Eligible households numbered per village: desil, then more living members, then id."""
+    # One grouped pass over persons joined by hash: faster than a count per household.
     living = (
-        select(func.count())
-        .where(Person.household_id == Household.id, Person.deceased_date.is_(None))
-        .correlate(Household)
-        .scalar_subquery()
+        select(Person.household_id, func.count().label("n"))
+        .where(Person.deceased_date.is_(None))
+        .group_by(Person.household_id)
+        .subquery()
     )
     rank = func.row_number().over(
         partition_by=Household.village_code,
-        order_by=(Household.desil, living.desc(), Household.id),
+        order_by=(Household.desil, func.coalesce(living.c.n, 0).desc(), Household.id),
     )
     query = (
         select(Household.id, Household.village_code, Household.desil, rank.label("rank"))
         .join(Eligibility, Eligibility.household_id == Household.id)
+        .outerjoin(living, living.c.household_id == Household.id)
         .where(Eligibility.program_code == program_code, Eligibility.state == "eligible")
     )
     if village_codes is not None:
