@@ -82,6 +82,7 @@ def _register_blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
     from .jobs.views import bp as jobs_bp
     from .eligibility.rule_views import bp as rules_bp
+    from .eligibility import recipient_views
     from .kiosk.device_views import bp as kiosk_device_bp
     from .kiosk.views import bp as kiosk_bp
 
@@ -94,6 +95,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(jobs_bp, url_prefix="/staf/tugas")
     app.register_blueprint(kiosk_device_bp, url_prefix="/perangkat")
     app.register_blueprint(rules_bp, url_prefix="/staf/program")
+    app.register_blueprint(recipient_views.bp, url_prefix="/staf/penetapan")
 
 
 def _register_template_helpers(app: Flask) -> None:

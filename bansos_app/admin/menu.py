@@ -39,6 +39,12 @@ MENU = (
         _l("Daftarkan kios desa, lihat kapan terakhir aktif, buat kode baru atau cabut."),
     ),
     MenuEntry(
+        "recipients.index",
+        "recipients.view",
+        _l("Penetapan penerima"),
+        _l("Daftar penerima per program dan SK; keluarga yang perlu ditinjau ulang."),
+    ),
+    MenuEntry(
         "auth.users",
         "users.manage",
         _l("Akun staf"),

@@ -31,6 +31,9 @@ PERMISSIONS = {
     "jobs.view_all": {"dinsos_admin", "superadmin"},
     "rules.view": {"dinsos_admin", "auditor", "superadmin"},
     "rules.manage": {"dinsos_admin", "superadmin"},
+    # Recipient lists (penetapan): Dinsos fixes them; villages read their own rows only.
+    "recipients.view": {"operator_desa", "pendamping", "dinsos_admin", "auditor", "superadmin"},
+    "recipients.manage": {"dinsos_admin", "superadmin"},
 }
 
 

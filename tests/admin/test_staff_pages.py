@@ -25,6 +25,15 @@ PLACES = {
     "toko": [PASSWORD, STATUS],
     "auditor": [PROGRAMS, PASSWORD, STATUS],
     "admin": [PIN, DEVICES, USERS, PROGRAMS, PASSWORD, STATUS],
+RECIPIENTS = "/staf/penetapan/"
+# What each demo account may do from its home, and what it may not.
+PLACES = {
+    "operator": [PIN, DEVICES, RECIPIENTS, PASSWORD, STATUS],
+    "pendamping": [RECIPIENTS, PASSWORD, STATUS],
+    "dinsos": [PIN, DEVICES, RECIPIENTS, USERS, PASSWORD, STATUS],
+    "toko": [PASSWORD, STATUS],
+    "auditor": [RECIPIENTS, PASSWORD, STATUS],
+    "admin": [PIN, DEVICES, RECIPIENTS, USERS, PASSWORD, STATUS],
 }
 
 
@@ -53,6 +62,7 @@ def test_every_role_home_lists_what_it_can_do(client, auth, demo, username):
     for path in listed:
         assert client.get(path).status_code == 200, path
     for path in {PIN, DEVICES, USERS, PROGRAMS} - set(listed):
+    for path in {PIN, DEVICES, USERS, RECIPIENTS} - set(listed):
         assert client.get(path).status_code == 403, path
 
 

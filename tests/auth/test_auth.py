@@ -234,6 +234,8 @@ EXPECTED = {
     "jobs.view_all": {"dinsos_admin", "superadmin"},
     "rules.view": {"dinsos_admin", "auditor", "superadmin"},
     "rules.manage": {"dinsos_admin", "superadmin"},
+    "recipients.view": {"operator_desa", "pendamping", "dinsos_admin", "auditor", "superadmin"},
+    "recipients.manage": {"dinsos_admin", "superadmin"},
 }
 
 
