@@ -80,6 +80,7 @@ def _register_blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
     from .kiosk.device_views import bp as kiosk_device_bp
     from .kiosk.views import bp as kiosk_bp
+    from .registry.views import bp as registry_bp
 
     app.register_blueprint(web.bp)
     app.register_blueprint(kiosk_bp)
@@ -88,6 +89,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(devices_bp, url_prefix="/staf/kiosk")
     app.register_blueprint(pins_bp, url_prefix="/staf/pin")
     app.register_blueprint(kiosk_device_bp, url_prefix="/perangkat")
+    app.register_blueprint(registry_bp, url_prefix="/staf/keluarga")
 
 
 def _register_template_helpers(app: Flask) -> None:
