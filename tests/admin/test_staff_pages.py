@@ -16,14 +16,15 @@ ROLES = {
 }
 PIN, DEVICES, STATUS = "/staf/pin/", "/staf/kiosk/", "/cek-status"
 USERS, PASSWORD = "/staf/akun/", "/staf/kata-sandi"
+REGISTRY = "/staf/keluarga/"
 # What each demo account may do from its home, and what it may not.
 PLACES = {
-    "operator": [PIN, DEVICES, PASSWORD, STATUS],
-    "pendamping": [PASSWORD, STATUS],
-    "dinsos": [PIN, DEVICES, USERS, PASSWORD, STATUS],
+    "operator": [REGISTRY, PIN, DEVICES, PASSWORD, STATUS],
+    "pendamping": [REGISTRY, PASSWORD, STATUS],
+    "dinsos": [REGISTRY, PIN, DEVICES, USERS, PASSWORD, STATUS],
     "toko": [PASSWORD, STATUS],
-    "auditor": [PASSWORD, STATUS],
-    "admin": [PIN, DEVICES, USERS, PASSWORD, STATUS],
+    "auditor": [REGISTRY, PASSWORD, STATUS],
+    "admin": [REGISTRY, PIN, DEVICES, USERS, PASSWORD, STATUS],
 }
 
 
@@ -51,7 +52,7 @@ def test_every_role_home_lists_what_it_can_do(client, auth, demo, username):
     )
     for path in listed:
         assert client.get(path).status_code == 200, path
-    for path in {PIN, DEVICES, USERS} - set(listed):
+    for path in {REGISTRY, PIN, DEVICES, USERS} - set(listed):
         assert client.get(path).status_code == 403, path
 
 
