@@ -279,4 +279,10 @@ def audit_trail(household: Household, limit: int = AUDIT_ROWS) -> list:
         .order_by(AuditEvent.seq.desc())
         .limit(limit)
     )
-    return [(event, name, json.loads(event.details or "{}")) for event, name in rows]
+    trail = []
+    for event, name in rows:
+        details = json.loads(event.details or "{}")
+        if isinstance(details.get("died_on"), str):  # stored ISO; shown as an Indonesian date
+            details["died_on"] = date.fromisoformat(details["died_on"])
+        trail.append((event, name, details))
+    return trail
