@@ -7,7 +7,6 @@ member cap) to one household, so that the edit tests exercise re-evaluation eith
 
 import sys
 import types
-from datetime import date
 
 import pytest
 
@@ -21,8 +20,9 @@ def _evaluate_household(household, actor=None, as_of=None):
 
     from bansos_app.eligibility.models import Eligibility, RuleVersion
     from bansos_app.extensions import db
+    from bansos_app.registry.services import local_today
 
-    as_of = as_of or date.today()
+    as_of = as_of or local_today()
     versions = {}
     for v in db.session.scalars(
         select(RuleVersion)

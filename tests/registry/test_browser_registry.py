@@ -3,11 +3,12 @@ inline death record that updates the programs at once; screenshots in tests/scre
 """
 
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from bansos_app.extensions import limiter
+from bansos_app.registry.services import local_today
 from tests.browser import needs_chromium, screenshot
 
 PHONE = {"width": 360, "height": 740}
@@ -80,7 +81,7 @@ def test_search_as_you_type_then_open_and_edit_a_household(browser, registry_app
     row = page.locator("#anggota li", has_text="Rizky Ramadhan")
     row.locator("summary:has-text('Catat meninggal')").click()
     form = row.locator("form[action$=meninggal]")
-    form.locator("input[type=date]").fill((date.today() - timedelta(days=2)).isoformat())
+    form.locator("input[type=date]").fill((local_today() - timedelta(days=2)).isoformat())
     form.locator("select").select_option("Laporan keluarga")
     form.locator("input[name$=reason]").fill("Laporan ibu di balai desa")
     _both_sizes(page, "death-form")

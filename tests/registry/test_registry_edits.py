@@ -10,6 +10,7 @@ from bansos_app.audit.models import AuditEvent
 from bansos_app.eligibility.models import Eligibility
 from bansos_app.extensions import db
 from bansos_app.registry.models import Household, Person
+from bansos_app.registry.services import local_today
 from tests.conftest import csrf_from
 from tests.conftest import page_text as _text
 
@@ -129,7 +130,7 @@ def test_recording_the_only_elderly_members_death_ends_pkh_at_once(
         assert (pkh.state, pkh.members_counted, pkh.amount) == ("eligible", 1, 2_400_000)
     before = _text(client.get(f"{LIST}{hid}"))
     assert "Rp2.400.000 per tahun untuk 1 anggota." in before
-    died = (date.today() - timedelta(days=3)).isoformat()
+    died = (local_today() - timedelta(days=3)).isoformat()
     data = {
         f"d{mother}-died_on": died,
         f"d{mother}-source": "Surat kematian desa",
@@ -162,7 +163,7 @@ def _member_data(pid, **over):
 
 def _death_data(pid, **over):
     data = {
-        f"d{pid}-died_on": (date.today() - timedelta(days=1)).isoformat(),
+        f"d{pid}-died_on": (local_today() - timedelta(days=1)).isoformat(),
         f"d{pid}-source": "Laporan keluarga",
         f"d{pid}-reason": "Laporan anak",
     }
@@ -170,7 +171,7 @@ def _death_data(pid, **over):
     return data
 
 
-TOMORROW = (date.today() + timedelta(days=1)).isoformat()
+TOMORROW = (local_today() + timedelta(days=1)).isoformat()
 BAD = {
     "missing reason": ("Rizky Ramadhan", "member", {"reason": ""}, "Tulis alasan perubahan."),
     "blank reason": ("Rizky Ramadhan", "death", {"reason": "   "}, "Tulis alasan perubahan."),

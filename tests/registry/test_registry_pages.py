@@ -2,7 +2,7 @@
 
 import gzip
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -10,6 +10,7 @@ from sqlalchemy import select
 from bansos_app.eligibility.recipient_models import Recipient, RecipientList
 from bansos_app.extensions import db
 from bansos_app.registry.models import Household, Person
+from bansos_app.registry.services import local_today
 from tests.conftest import alerts
 from tests.conftest import page_text as _text
 
@@ -140,7 +141,7 @@ def test_pages_link_forward_with_the_filters(client, auth, demo):
 def _recipient(app, household_id, program="PKH", sk="SK 12/2026"):
     with app.app_context():
         household = db.session.get(Household, household_id)
-        today = date.today()
+        today = local_today()
         listing = RecipientList(
             program_code=program,
             valid_from=today - timedelta(days=30),
