@@ -11,10 +11,10 @@ from flask_babel import lazy_gettext as _l
 
 from ..audit.services import record
 from ..auth.access import require_village
+from ..eligibility.evaluation import evaluate_household, local_today
 from ..eligibility.services import age_on
 from ..extensions import db
 from .models import RELATIONS, SCHOOL_LEVELS, Household, Person
-from .services import local_today
 
 # School levels are accepted for ages 5 to 21: a child may start SD at 5, and pupils who
 # started late or repeated years finish SMA by 21. Older or younger is a typing mistake.
@@ -38,13 +38,6 @@ class EditRefused(Exception):
         self.message = message
 
 
-def _reevaluate(household: Household, actor) -> None:
-    """Recompute the household's stored answers in this transaction (the lead's evaluation)."""
-    from ..eligibility.evaluation import evaluate_household
-
-    evaluate_household(household, actor)
-
-
 def _reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
@@ -63,7 +56,7 @@ def change_address(actor, household: Household, address: str, reason: str) -> Ho
         raise EditRefused("address", _l("Alamat ini sama dengan yang tercatat."))
     old, household.address = household.address, address
     record(actor, "registry.address_changed", household, old=old, new=address, reason=reason)
-    _reevaluate(household, actor)
+    evaluate_household(household, actor)
     db.session.commit()
     return household
 
@@ -137,7 +130,7 @@ def change_member(
         changes=changes,
         reason=reason,
     )
-    _reevaluate(person.household, actor)
+    evaluate_household(person.household, actor)
     db.session.commit()
     return person
 
@@ -164,6 +157,6 @@ def record_death(actor, person: Person, died_on: date | None, source: str, reaso
         source=source,
         reason=reason,
     )
-    _reevaluate(person.household, actor)
+    evaluate_household(person.household, actor)
     db.session.commit()
     return person

@@ -10,7 +10,9 @@ from sqlalchemy.orm import selectinload
 from ..audit.models import AuditEvent
 from ..auth.access import scoped_village_codes
 from ..auth.models import User
+from ..eligibility.evaluation import local_today
 from ..eligibility.models import Eligibility, Program
+from ..eligibility.reasons import explain
 from ..eligibility.recipient_models import Recipient, RecipientList
 from ..extensions import db
 from ..models_base import utcnow
@@ -21,17 +23,6 @@ PER_PAGE = 25
 # common name over a million persons would cost more than the page itself.
 COUNT_CAP = 1000
 AUDIT_ROWS = 50
-
-
-def local_today() -> date:
-    """Today in Indonesia (WIB): the lead's evaluation.local_today once it exists."""
-    try:
-        from ..eligibility.evaluation import local_today as lead_today
-    except ImportError:  # evaluation.py not merged yet
-        from zoneinfo import ZoneInfo
-
-        return datetime.now(ZoneInfo("Asia/Jakarta")).date()
-    return lead_today()
 
 
 @dataclass
@@ -216,8 +207,6 @@ class ProgramLine:
 
 def program_lines(household: Household, on: date | None = None) -> list[ProgramLine]:
     """Every program with the household's stored answer and recipient state."""
-    from ..eligibility.reasons import explain  # the lead's module (issue 7, item 2)
-
     on = on or local_today()
     answers = {
         row.program_code: row

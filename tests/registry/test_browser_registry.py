@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
+from bansos_app.eligibility.evaluation import local_today
 from bansos_app.extensions import limiter
-from bansos_app.registry.services import local_today
 from tests.browser import needs_chromium, screenshot
 
 PHONE = {"width": 360, "height": 740}

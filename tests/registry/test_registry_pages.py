@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from bansos_app.eligibility.evaluation import local_today
 from bansos_app.eligibility.recipient_models import Recipient, RecipientList
 from bansos_app.extensions import db
 from bansos_app.registry.models import Household, Person
-from bansos_app.registry.services import local_today
 from tests.conftest import alerts
 from tests.conftest import page_text as _text
 
