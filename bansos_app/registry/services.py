@@ -19,8 +19,8 @@ from ..models_base import utcnow
 from .models import Household, Person
 
 PER_PAGE = 25
-# Pages past this many matches are no use to anyone (type more instead) and counting a
-# common name over a million persons would cost more than the page itself.
+# Pages past this many matches are no use to anyone (type more instead), and counting every
+# household with a common name over a million persons would cost more than the page itself.
 COUNT_CAP = 1000
 AUDIT_ROWS = 50
 
@@ -111,8 +111,9 @@ def households_query(user, filters: Filters, on: date | None = None):
 def _matches(q: str):
     """16 digits: that exact KK or NIK. Anything else: part of a member's name, any case."""
     if len(q) == 16 and q.isascii() and q.isdigit():
-        by_nik = select(Person.household_id).where(Person.nik == q)
-        return or_(Household.kk_number == q, Household.id.in_(by_nik))
+        # A UNION of two unique-index look-ups: an OR here makes PostgreSQL walk every household.
+        by_kk = select(Household.id).where(Household.kk_number == q)
+        return Household.id.in_(by_kk.union(select(Person.household_id).where(Person.nik == q)))
     # lower(name) LIKE '%q%': on PostgreSQL a trigram index on lower(name) serves it.
     named = select(Person.household_id).where(
         func.lower(Person.name).contains(q.lower(), autoescape=True)
@@ -120,28 +121,62 @@ def _matches(q: str):
     return Household.id.in_(named)
 
 
-def count_capped(query) -> int:
-    """Count the query's rows, stopping past COUNT_CAP (shown as "more than 1.000")."""
-    ids = query.with_only_columns(Household.id).order_by(None).limit(COUNT_CAP + 1).subquery()
-    return db.session.scalar(select(func.count()).select_from(ids))
+@dataclass
+class Page:
+    """One page of the list: its rows, the number of matches (up to COUNT_CAP) and the pages."""
+
+    items: list
+    total: int
+    page: int
+    pages: int
+    capped: bool  # more than COUNT_CAP matched: shown as "more than 1.000"
+
+    @property
+    def has_prev(self) -> bool:
+        """Whether a page comes before this one."""
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        """Whether a page comes after this one."""
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        """The previous page's number."""
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        """The next page's number."""
+        return self.page + 1
 
 
-def search_households(user, filters: Filters, page: int = 1):
-    """Return one page (Flask-SQLAlchemy Pagination) of rows and whether the count was capped."""
+def search_households(user, filters: Filters, page: int = 1) -> Page:
+    """Return one page of rows; the matches are counted up to COUNT_CAP."""
     on = local_today()
-    query = households_query(user, filters, on)
-    total = count_capped(query)
-    pages = max(1, -(-min(total, COUNT_CAP) // PER_PAGE))
-    listed = db.paginate(
-        query.options(selectinload(Household.village)),
-        page=min(max(page, 1), pages),
-        per_page=PER_PAGE,
-        error_out=False,
-        count=False,
+    # One query for the ids of the first COUNT_CAP + 1 matches gives the count and the page:
+    # a name search's trigram scan runs once, not once to count and again for the page.
+    ids = list(
+        db.session.scalars(
+            households_query(user, filters, on).with_only_columns(Household.id).limit(COUNT_CAP + 1)
+        )
     )
-    listed.total = min(total, COUNT_CAP)
-    listed.items = _rows(listed.items, on)
-    return listed, total > COUNT_CAP
+    capped, ids = len(ids) > COUNT_CAP, ids[:COUNT_CAP]
+    pages = max(1, -(-len(ids) // PER_PAGE))
+    page = min(max(page, 1), pages)
+    chosen = ids[(page - 1) * PER_PAGE : page * PER_PAGE]
+    households = (
+        db.session.scalars(
+            select(Household)
+            .where(Household.id.in_(chosen))
+            .order_by(Household.id)
+            .options(selectinload(Household.village))
+        ).all()
+        if chosen
+        else []
+    )
+    return Page(_rows(households, on), len(ids), page, pages, capped)
 
 
 def _rows(households: list[Household], on: date) -> list[Row]:

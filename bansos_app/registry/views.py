@@ -59,7 +59,7 @@ def households():
     if not ok["q"]:
         form.q.data = ""  # never echo a 10,000-character search back
     page = form.hal.data if ok["hal"] and form.hal.data else 1
-    listed, capped = services.search_households(current_user, filters, page)
+    listed = services.search_households(current_user, filters, page)
     args = {k: v for k, v in request.args.items() if k in FILTER_KEYS and v and ok[k]}
     return no_store(
         render_page(
@@ -67,7 +67,6 @@ def households():
             block="results",
             form=form,
             listed=listed,
-            capped=capped,
             args=args,
             status_names=STATUS_NAMES,
             state_names=STATE_NAMES,
