@@ -30,13 +30,11 @@ def _filter_form() -> FilterForm:
     """The list's filters with their choices: only villages in the user's scope."""
     form = FilterForm(formdata=request.args)
     villages = db.session.scalars(scope_villages(current_user)).all()
-    form.desa.choices = [("", _("Semua desa"))] + [(v.code, v.name) for v in villages]
-    form.desil.choices = [("", _("Semua desil"))] + [(str(d), str(d)) for d in range(1, 11)]
-    form.status.choices = [("", _("Semua status"))] + [
-        (s, STATUS_NAMES[s]) for s in HOUSEHOLD_STATUSES
-    ]
-    form.program.choices = [("", _("Semua program"))] + [(c, c) for c in services.program_codes()]
-    form.keadaan.choices = [("", _("Semua keadaan"))] + list(STATE_NAMES.items())
+    form.desa.choices = [("", _("Semua"))] + [(v.code, v.name) for v in villages]
+    form.desil.choices = [("", _("Semua"))] + [(str(d), str(d)) for d in range(1, 11)]
+    form.status.choices = [("", _("Semua"))] + [(s, STATUS_NAMES[s]) for s in HOUSEHOLD_STATUSES]
+    form.program.choices = [("", _("Semua"))] + [(c, c) for c in services.program_codes()]
+    form.keadaan.choices = [("", _("Semua"))] + list(STATE_NAMES.items())
     return form
 
 
