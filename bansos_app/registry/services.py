@@ -34,7 +34,7 @@ class Filters:
     desil: int | None = None
     status: str = ""
     program: str = ""
-    state: str = ""  # eligible, not_eligible or receiving (with a program)
+    state: str = ""  # eligible, not_eligible or receiving: for the program, or any program
     review: bool = False
 
 
@@ -91,17 +91,16 @@ def households_query(user, filters: Filters, on: date | None = None):
         query = query.where(Household.desil == filters.desil)
     if filters.status:
         query = query.where(Household.status == filters.status)
-    if filters.program and filters.state == "receiving":
-        sub = _receiving(on).where(Recipient.program_code == filters.program).subquery()
-        query = query.where(Household.id.in_(select(sub.c.household_id)))
-    elif filters.program and filters.state:
-        query = query.where(
-            Household.id.in_(
-                select(Eligibility.household_id).where(
-                    Eligibility.program_code == filters.program, Eligibility.state == filters.state
-                )
-            )
-        )
+    if filters.state == "receiving":
+        sub = _receiving(on)
+        if filters.program:
+            sub = sub.where(Recipient.program_code == filters.program)
+        query = query.where(Household.id.in_(select(sub.subquery().c.household_id)))
+    elif filters.state:  # eligible or not, for the program or, without one, for any program
+        answers = select(Eligibility.household_id).where(Eligibility.state == filters.state)
+        if filters.program:
+            answers = answers.where(Eligibility.program_code == filters.program)
+        query = query.where(Household.id.in_(answers))
     if filters.review:
         sub = _needs_review(on).subquery()
         query = query.where(Household.id.in_(select(sub.c.household_id)))
@@ -140,16 +139,6 @@ class Page:
     def has_next(self) -> bool:
         """Whether a page comes after this one."""
         return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        """The previous page's number."""
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        """The next page's number."""
-        return self.page + 1
 
 
 def search_households(user, filters: Filters, page: int = 1) -> Page:

@@ -290,3 +290,20 @@ def test_missing_csrf_changes_nothing(app, operator):
     response = operator.post(f"{LIST}{hid}/anggota/{pid}/meninggal", data=_death_data(pid))
     assert response.status_code == 400
     assert _snapshot(app, hid) == before
+
+
+def test_a_young_childs_death_lowers_the_pkh_amount_at_once(app, demo, make_user):
+    """Service level, no request: Sri's family loses the child 0-6 component (Rp3.000.000)."""
+    from bansos_app.auth.models import User
+    from bansos_app.registry.edits import record_death
+
+    hid, members = _household(app, SRI_KK)
+    uid = make_user("opsri", "operator_desa", ("17.03.12.2003",))
+    with app.app_context():
+        before = db.session.get(Eligibility, (hid, "PKH"))
+        assert (before.state, before.amount, before.members_counted) == ("eligible", 3_900_000, 2)
+        person = db.session.get(Person, members["Rizky Ramadhan"])
+        died = local_today() - timedelta(days=1)
+        record_death(db.session.get(User, uid), person, died, "Laporan keluarga", "Laporan ibu")
+        after = db.session.get(Eligibility, (hid, "PKH"))
+        assert (after.state, after.amount, after.members_counted) == ("eligible", 900_000, 1)

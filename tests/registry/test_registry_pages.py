@@ -208,3 +208,10 @@ def test_auditor_reads_without_edit_forms(app, client, auth, demo):
     html = _text(client.get(f"{LIST}{_id(app, DEDI['kk'])}"))
     assert "Dedi Kurniawan" in html
     assert "Ubah alamat" not in html and "Catat meninggal" not in html
+
+
+def test_a_state_without_a_program_means_any_program(app, operator):
+    bambang = _id(app, "1703121505190002")  # desil 7: eligible for nothing
+    eligible = _listed_ids(operator.get(LIST, query_string={"keadaan": "eligible"}))
+    assert eligible and bambang not in eligible
+    assert bambang in _listed_ids(operator.get(LIST, query_string={"keadaan": "not_eligible"}))
