@@ -85,6 +85,7 @@ def _register_blueprints(app: Flask) -> None:
     from .eligibility import recipient_views
     from .kiosk.device_views import bp as kiosk_device_bp
     from .kiosk.views import bp as kiosk_bp
+    from .registry.views import bp as registry_bp
 
     app.register_blueprint(web.bp)
     app.register_blueprint(kiosk_bp)
@@ -96,6 +97,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(kiosk_device_bp, url_prefix="/perangkat")
     app.register_blueprint(rules_bp, url_prefix="/staf/program")
     app.register_blueprint(recipient_views.bp, url_prefix="/staf/penetapan")
+    app.register_blueprint(registry_bp, url_prefix="/staf/keluarga")
 
 
 def _register_template_helpers(app: Flask) -> None:

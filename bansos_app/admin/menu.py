@@ -27,6 +27,12 @@ MENU = (
         _l("Desa di wilayah kerja Anda dan jumlah keluarga (KK) di tiap desa."),
     ),
     MenuEntry(
+        "registry.households",
+        "registry.view",
+        _l("Data keluarga"),
+        _l("Cari keluarga, lihat program dan alasannya, ubah alamat, anggota atau kematian."),
+    ),
+    MenuEntry(
         "pins.lookup",
         "kiosk.pin",
         _l("PIN kios"),

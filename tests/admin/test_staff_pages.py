@@ -34,6 +34,15 @@ PLACES = {
     "toko": [PASSWORD, STATUS],
     "auditor": [RECIPIENTS, PASSWORD, STATUS],
     "admin": [PIN, DEVICES, RECIPIENTS, USERS, PASSWORD, STATUS],
+REGISTRY = "/staf/keluarga/"
+# What each demo account may do from its home, and what it may not.
+PLACES = {
+    "operator": [REGISTRY, PIN, DEVICES, PASSWORD, STATUS],
+    "pendamping": [REGISTRY, PASSWORD, STATUS],
+    "dinsos": [REGISTRY, PIN, DEVICES, USERS, PASSWORD, STATUS],
+    "toko": [PASSWORD, STATUS],
+    "auditor": [REGISTRY, PASSWORD, STATUS],
+    "admin": [REGISTRY, PIN, DEVICES, USERS, PASSWORD, STATUS],
 }
 
 
@@ -63,6 +72,7 @@ def test_every_role_home_lists_what_it_can_do(client, auth, demo, username):
         assert client.get(path).status_code == 200, path
     for path in {PIN, DEVICES, USERS, PROGRAMS} - set(listed):
     for path in {PIN, DEVICES, USERS, RECIPIENTS} - set(listed):
+    for path in {REGISTRY, PIN, DEVICES, USERS} - set(listed):
         assert client.get(path).status_code == 403, path
 
 

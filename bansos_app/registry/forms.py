@@ -1,0 +1,134 @@
+"""Registry forms: the list's search and filters (GET), and the household page's edits (POST)."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from ..validators import WholeNumberField, one_line
+from .edits import DEATH_SOURCES
+from .models import SCHOOL_LEVELS
+
+MAX_QUERY = 100
+
+STATUS_NAMES = {
+    "active": _l("Aktif"),
+    "graduated": _l("Mampu (graduasi)"),
+    "blocked": _l("Diblokir"),
+    "inactive": _l("Tidak aktif"),
+}
+STATE_NAMES = {
+    "receiving": _l("menerima"),
+    "eligible": _l("layak"),
+    "not_eligible": _l("tidak layak"),
+}
+RELATION_NAMES = {
+    "kepala": _l("Kepala keluarga"),
+    "pasangan": _l("Istri/suami"),
+    "anak": _l("Anak"),
+    "orang_tua": _l("Orang tua"),
+    "lainnya": _l("Lainnya"),
+}
+
+
+class KnownChoice(SelectField):
+    """A select whose unknown value gets a message instead of WTForms' English one."""
+
+    def pre_validate(self, form):
+        if self.data not in {value for value, _label in self.choices}:
+            raise ValidationError(_l("Pilihan tidak dikenal."))
+
+
+class DayField(DateField):
+    """A date input (YYYY-MM-DD, as browsers send it) whose bad value gets our own message."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Tanggal tidak sah; isi hari, bulan dan tahun.")) from None
+
+
+class FilterForm(FlaskForm):
+    """Search and filters of the household list; read from the query string."""
+
+    class Meta:
+        csrf = False  # a GET search changes nothing
+
+    q = StringField(
+        _l("Cari nama, NIK atau nomor KK"),
+        validators=[
+            Length(max=MAX_QUERY, message=_l("Pencarian paling banyak %(max)d huruf.")),
+            one_line,
+        ],
+    )
+    desa = KnownChoice(_l("Desa"), default="")
+    desil = KnownChoice(_l("Desil"), default="")
+    status = KnownChoice(_l("Status keluarga"), default="")
+    program = KnownChoice(_l("Program"), default="")
+    keadaan = KnownChoice(_l("Keadaan program"), default="")
+    tinjau = BooleanField(_l("Hanya yang perlu ditinjau"))
+    hal = WholeNumberField(_l("Halaman"), validators=[Optional()])
+
+
+def _reason():
+    return StringField(
+        _l("Alasan perubahan"),
+        validators=[
+            DataRequired(_l("Tulis alasan perubahan.")),
+            Length(max=200, message=_l("Alasan paling banyak %(max)d huruf.")),
+            one_line,
+        ],
+    )
+
+
+class AddressForm(FlaskForm):
+    """A new address for the household."""
+
+    address = StringField(
+        _l("Alamat"),
+        validators=[
+            DataRequired(_l("Isi alamat.")),
+            Length(max=200, message=_l("Alamat paling banyak %(max)d huruf.")),
+            one_line,
+        ],
+    )
+    reason = _reason()
+
+
+class MemberForm(FlaskForm):
+    """A member's school level, pregnancy, severe disability and relation."""
+
+    school_level = KnownChoice(_l("Sekolah"))
+    pregnant = BooleanField(_l("Hamil"))
+    severe_disability = BooleanField(_l("Disabilitas berat"))
+    relation = KnownChoice(_l("Hubungan"))
+    reason = _reason()
+
+
+class DeathForm(FlaskForm):
+    """A member's death: the date, who reported it, and why it is recorded now."""
+
+    died_on = DayField(
+        _l("Tanggal meninggal"),
+        validators=[InputRequired(_l("Isi tanggal meninggal."))],
+    )
+    source = KnownChoice(_l("Sumber laporan"))
+    reason = _reason()
+
+
+def member_form(person=None, formdata=None, **kwargs) -> MemberForm:
+    """A member form with its choices, filled from the person unless data was posted."""
+    form = MemberForm(formdata=formdata, obj=person, prefix=f"m{person.id}", **kwargs)
+    form.school_level.choices = [("", _l("Tidak sekolah"))] + [(s, s) for s in SCHOOL_LEVELS]
+    form.relation.choices = list(RELATION_NAMES.items())
+    if form.school_level.data is None:
+        form.school_level.data = ""
+    return form
+
+
+def death_form(person, formdata=None) -> DeathForm:
+    """A death form for the person, with the known sources."""
+    form = DeathForm(formdata=formdata, prefix=f"d{person.id}")
+    form.source.choices = [("", _l("Pilih sumber"))] + [(s, s) for s in DEATH_SOURCES]
+    return form
