@@ -1,0 +1,258 @@
+"""Issue 7's performance targets on PostgreSQL with 250,000 households (about 1,000,000 persons).
+
+Prints one line per figure with its target: full re-evaluation (twice: first run inserts,
+second rewrites only changes), one household's re-evaluation, a rule change's impact preview,
+registry search by name, and the compressed size of each registry list fragment. A measurement
+whose code has not landed yet prints "not available yet".
+
+Usage: python -m bench.issue7 [--households 250000] [--db bansos_bench] [--fresh] [--samples 50]
+"""
+
+import argparse
+import importlib
+import inspect
+import random
+import statistics
+import time
+from datetime import date
+
+from sqlalchemy import func, select
+
+from bansos_app.extensions import db
+from bansos_app.registry.demo_names import FEMALE, MALE, SECOND
+from bansos_app.registry.models import Household, Person
+
+from .fragments import fragment_sizes
+
+USERNAME, PASSWORD = "bench_dinsos", "bench-dinsos-pass-1"
+SEARCH_SERVICE_NAMES = ("search_households", "search_registry", "search")
+
+
+def _optional(module: str, name: str):
+    """The function if its module and name exist yet, else None (others are writing them)."""
+    try:
+        return getattr(importlib.import_module(module), name, None)
+    except ImportError:
+        return None
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+def _median_p95(times: list[float]) -> str:
+    ordered = sorted(times)
+    return f"median {_ms(statistics.median(ordered))}, p95 {_ms(ordered[int(len(ordered) * 0.95)])}"
+
+
+def bench_user():
+    """Return the Dinsos admin the measurements act as, created on first use."""
+    from bansos_app.auth.models import User
+    from bansos_app.auth.services import create_user
+
+    user = db.session.scalar(select(User).where(User.username == USERNAME))
+    if user is None:
+        user = create_user(None, USERNAME, PASSWORD, "dinsos_admin")
+        db.session.commit()
+    return user
+
+
+def measure_evaluate_all(out=print) -> None:
+    """Full re-evaluation of every program, twice (target 30 s each)."""
+    evaluate_all = _optional("bansos_app.eligibility.evaluation", "evaluate_all")
+    if evaluate_all is None:
+        out("full re-evaluation (evaluate_all): not available yet")
+        return
+    for label in ("first run", "second run, unchanged data"):
+        started = time.perf_counter()
+        run = evaluate_all()
+        took = time.perf_counter() - started
+        changed = getattr(run, "changed", "?")
+        out(f"full re-evaluation, {label}: {took:.1f} s ({changed} rows changed; target 30 s)")
+
+
+def _random_households(n: int, seed: int = 5) -> list[int]:
+    top = db.session.scalar(select(func.max(Household.id))) or 0
+    rng = random.Random(seed)
+    wanted = {rng.randint(1, top) for _ in range(n * 2)} if top else set()
+    ids = db.session.scalars(select(Household.id).where(Household.id.in_(wanted))).all()
+    return sorted(ids)[:n]
+
+
+def measure_household(samples: int, out=print) -> None:
+    """One household's re-evaluation after an edit (target 20 ms median); nothing is kept."""
+    evaluate_household = _optional("bansos_app.eligibility.evaluation", "evaluate_household")
+    if evaluate_household is None:
+        out("one household's re-evaluation (evaluate_household): not available yet")
+        return
+    times = []
+    for hid in _random_households(samples):
+        household = db.session.get(Household, hid)
+        member = household.members[-1]
+        # An edit like the registry page's (a disability recorded), so answers really change.
+        member.severe_disability = not member.severe_disability
+        db.session.flush()
+        started = time.perf_counter()
+        evaluate_household(household)
+        db.session.flush()
+        times.append(time.perf_counter() - started)
+        db.session.rollback()
+    out(
+        f"one household's re-evaluation after an edit, {len(times)} households: "
+        f"{_median_p95(times)} (target 20 ms)"
+    )
+
+
+def _call_with(fn, values: dict):
+    """Call fn with the values its parameters name (the preview's signature is not fixed yet)."""
+    params = inspect.signature(fn).parameters
+    kwargs = {name: values[name] for name in params if name in values}
+    free = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+    missing = [
+        p.name
+        for p in params.values()
+        if p.name not in kwargs and p.default is p.empty and p.kind not in free
+    ]
+    if missing:
+        raise TypeError(f"no value for {', '.join(missing)}")
+    return fn(**kwargs)
+
+
+def _next_month(today: date) -> date:
+    return date(today.year + today.month // 12, today.month % 12 + 1, 1)
+
+
+def measure_preview(actor, out=print) -> None:
+    """Impact preview of Sembako limited to desil 1-4 from next month (target 5 s)."""
+    preview = _optional("bansos_app.eligibility.rules", "preview_rule_change")
+    if preview is None:
+        out("rule change impact preview (preview_rule_change): not available yet")
+        return
+    from bansos_app.eligibility.models import Program, RuleVersion
+
+    effective = _next_month(date.today())
+    draft = RuleVersion(program_code="SEMBAKO", effective_from=effective, desil_min=1, desil_max=4)
+    draft.amount, draft.note = 200_000, "bench"
+    values = {
+        "actor": actor,
+        "user": actor,
+        "draft": draft,
+        "version": draft,
+        "program": db.session.get(Program, "SEMBAKO"),
+        "program_code": "SEMBAKO",
+        "effective_from": effective,
+        "as_of": effective,
+        "desil_min": 1,
+        "desil_max": 4,
+        "amount": 200_000,
+    }
+    started = time.perf_counter()
+    try:
+        result = _call_with(preview, values)
+    except TypeError as exc:
+        out(f"rule change impact preview: signature not understood yet ({exc})")
+        return
+    took = time.perf_counter() - started
+    db.session.rollback()
+    out(f"rule change impact preview, Sembako to desil 1-4: {took:.2f} s (target 5 s)")
+    return result
+
+
+def search_terms(n: int = 30, seed: int = 3) -> list[str]:
+    """Realistic name searches: a given name, a full name, a second name, a fragment."""
+    rng = random.Random(seed)
+    terms = []
+    for i in range(n):
+        given = rng.choice(MALE + FEMALE)
+        kind = i % 4
+        term = (given, f"{given} {rng.choice(SECOND)}", rng.choice(SECOND), given[:4].lower())
+        terms.append(term[kind])
+    return terms
+
+
+def _search_service():
+    module = "bansos_app.registry.services"
+    for name in SEARCH_SERVICE_NAMES:
+        fn = _optional(module, name)
+        if fn is not None:
+            return name, fn
+    return None, None
+
+
+def _run_search(fn, actor, term):
+    """Call the search service and fetch its rows (a Select or pagination is executed)."""
+    result = _call_with(fn, {"actor": actor, "user": actor, "q": term, "query": term, "text": term})
+    if hasattr(result, "items"):  # Flask-SQLAlchemy pagination
+        return list(result.items)
+    if hasattr(result, "compile"):  # a Select still to run
+        return db.session.execute(result.limit(50)).all()
+    return list(result)
+
+
+def measure_search(actor, terms: list[str], out=print) -> None:
+    """Registry search by name through the service (target 50 ms median)."""
+    name, fn = _search_service()
+    if fn is None:
+        out("registry search by name (registry/services.py): not available yet")
+        return
+    try:
+        _run_search(fn, actor, terms[0])  # warm-up: first query plans and caches
+        times = []
+        for term in terms:
+            started = time.perf_counter()
+            _run_search(fn, actor, term)
+            times.append(time.perf_counter() - started)
+            db.session.rollback()
+    except TypeError as exc:
+        out(f"registry search by name ({name}): signature not understood yet ({exc})")
+        return
+    out(
+        f"registry search by name ({name}), {len(terms)} names: {_median_p95(times)} "
+        f"(target 50 ms median)"
+    )
+
+
+def _sample_numbers() -> tuple[str, str]:
+    """A NIK and a KK number from the registry, for the number searches (never printed)."""
+    row = db.session.execute(
+        select(Person.nik, Household.kk_number)
+        .join(Household, Household.id == Person.household_id)
+        .order_by(Person.id)
+        .limit(1)
+    ).first()
+    return (row.nik, row.kk_number) if row else ("", "")
+
+
+def run(app, samples: int = 50, search_count: int = 30, out=print) -> None:
+    """Run every measurement against the app's database."""
+    with app.app_context():
+        actor = bench_user()
+        households = db.session.scalar(select(func.count(Household.id)))
+        persons = db.session.scalar(select(func.count(Person.id)))
+        out(f"database {db.engine.dialect.name}: {households:,} households, {persons:,} persons")
+        measure_evaluate_all(out)
+        measure_household(samples, out)
+        measure_preview(actor, out)
+        terms = search_terms(search_count)
+        measure_search(actor, terms, out)
+        nik, kk = _sample_numbers()
+        village = db.session.scalar(select(Household.village_code).limit(1))
+    fragment_sizes(app, USERNAME, PASSWORD, terms, nik, kk, village, out)
+
+
+def main() -> None:
+    """Build or reuse the 250,000-household database, then print every figure."""
+    from .scale import ensure_registry
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--households", type=int, default=250_000)
+    parser.add_argument("--db", default="bansos_bench")
+    parser.add_argument("--fresh", action="store_true")
+    parser.add_argument("--samples", type=int, default=50)
+    args = parser.parse_args()
+    app = ensure_registry(args.db, args.households, args.fresh)
+    run(app, args.samples)
+
+
+if __name__ == "__main__":
+    main()
