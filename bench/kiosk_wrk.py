@@ -182,7 +182,8 @@ def measure(db_name: str, token: str, seconds: int, connections: int, out=print)
     out(f"kiosk status page:   {status:,.0f} requests/s (server median {status_ms:.1f} ms)")
     out(f"ratio status/bare: {status / bare:.3f} (target at least 0.15)")
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    out(f"(wrk -t2 -c{connections}, {seconds} s each in two halves, headers {HEADERS}; load {load})")
+    out(f"(wrk -t2 -c{connections}, {seconds} s each in two halves, headers {HEADERS})")
+    out(f"load average after the run: {load} on {os.cpu_count()} cores")
 
 
 def main() -> None:
