@@ -29,12 +29,12 @@ def staff_client(app, username: str, password: str):
     return client if answer.status_code in (302, 303) else None
 
 
-def compressed_size(response) -> int:
-    """Bytes on the wire with gzip: as sent when the app compressed it, else gzipped here."""
+def sizes(response) -> tuple[int, int]:
+    """Bytes on the wire with gzip (as sent when the app compressed it, else gzipped here), raw."""
     body = response.get_data()
     if response.headers.get("Content-Encoding") == "gzip":
-        return len(body)
-    return len(gzip.compress(body, 6))
+        return len(body), len(gzip.decompress(body))
+    return len(gzip.compress(body, 6)), len(body)
 
 
 def _queries(terms, nik, kk, village) -> dict:
@@ -44,13 +44,15 @@ def _queries(terms, nik, kk, village) -> dict:
         "NIK search": {"q": nik},
         "KK search": {"q": kk},
         "no search": {},
-        "page 2": {"page": 2},
-        "village filter": {"village": village},
+        "page 2": {"hal": 2},
+        "village filter": {"desa": village},
         "desil 1": {"desil": 1},
         "status blocked": {"status": "blocked"},
-        "PKH eligible": {"program": "PKH", "state": "eligible"},
-        "needs review": {"review": 1},
-        "all filters and a name": {"q": terms[0], "village": village, "desil": 2, "page": 1},
+        "PKH eligible": {"program": "PKH", "keadaan": "eligible"},
+        "Sembako receiving": {"program": "SEMBAKO", "keadaan": "receiving"},
+        "needs review": {"tinjau": "y"},
+        "all filters and a name": {"q": terms[0], "desa": village, "desil": 2, "hal": 1},
+        "10,000-character search": {"q": "a" * 10_000},
     }
     return queries
 
@@ -70,13 +72,13 @@ def fragment_sizes(app, username, password, terms, nik, kk, village, out=print) 
         response = client.get(f"{LIST_URL}?{urlencode(params)}", headers=HX)
         if label.startswith("name"):
             times.append(time.perf_counter() - started)
-        size = compressed_size(response)
+        size, raw = sizes(response)
         worst = max(worst, size)
         flag = "" if size <= LIMIT else "  OVER 4 KB"
         # Labels only: a NIK or KK number is never printed.
         out(
             f"  list fragment, {label} ({response.status_code}): {size:,} bytes gzip "
-            f"(raw {len(response.get_data()):,}){flag}"
+            f"(raw {raw:,}){flag}"
         )
     for term in terms[6:]:
         started = time.perf_counter()
