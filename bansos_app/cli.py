@@ -5,10 +5,11 @@ import time
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select
+from sqlalchemy import insert, literal, select
 
 from .audit.services import record, verify_chain
 from .auth.services import AuthError, create_user
+from .eligibility.evaluation import evaluate_all
 from .extensions import db
 from .kiosk.pins import set_pin
 from .registry.demo import DemoDataExists, load_demo_data
@@ -73,6 +74,8 @@ def demo_data_cmd(households, seed, if_empty):
     _set_demo_pin()
     record(None, "demo.loaded", object_type="registry", seed=seed, **counts)
     db.session.commit()
+    evaluate_all(None)
+    _fix_demo_recipients()
     elapsed = time.perf_counter() - started
     click.echo(
         f"Loaded {counts['households']} households and {counts['persons']} persons "
@@ -81,6 +84,58 @@ def demo_data_cmd(households, seed, if_empty):
     click.echo("Demo accounts (username / password / role):")
     for username, password, role, villages, _ in DEMO_ACCOUNTS:
         click.echo(f"  {username:<11} {password:<18} {role} {' '.join(villages)}")
+
+
+def _fix_demo_recipients() -> None:
+    """Make every eligible demo household a recipient of each program for this year."""
+    # Stand-in until the penetapan service lands: one list per program, mode "all".
+    from datetime import date
+
+    from .eligibility.models import Eligibility, Program
+    from .eligibility.recipient_models import Recipient, RecipientList
+
+    year = date.today().year
+    for code in db.session.scalars(select(Program.code)):
+        listing = RecipientList(
+            program_code=code,
+            valid_from=date(year, 1, 1),
+            valid_until=date(year + 1, 12, 31),
+            sk_number=f"DEMO-{code}/{year}",
+            sk_date=date(year, 1, 1),
+            mode="all",
+        )
+        db.session.add(listing)
+        db.session.flush()
+        rows = (
+            select(
+                literal(listing.id),
+                Eligibility.household_id,
+                literal(code),
+                Household.village_code,
+                literal("active"),
+                Household.desil,
+                literal(""),
+                literal(""),
+            )
+            .join(Household)
+            .where(Eligibility.program_code == code, Eligibility.state == "eligible")
+        )
+        db.session.execute(
+            insert(Recipient).from_select(
+                [
+                    "list_id",
+                    "household_id",
+                    "program_code",
+                    "village_code",
+                    "state",
+                    "desil",
+                    "added_reason",
+                    "removed_reason",
+                ],
+                rows,
+            )
+        )
+    db.session.commit()
 
 
 def _set_demo_pin() -> None:

@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 
+from flask_babel import get_locale
 from sqlalchemy import CheckConstraint, ForeignKey, Index, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -28,6 +29,12 @@ class Program(db.Model):
     versions = relationship(
         "RuleVersion", back_populates="program", order_by="RuleVersion.effective_from"
     )
+
+    @property
+    def name(self) -> str:
+        """Return the program's name in the page's language."""
+        locale = get_locale()
+        return self.name_en if locale is not None and locale.language == "en" else self.name_id
 
 
 class RuleVersion(db.Model):

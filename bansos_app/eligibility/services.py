@@ -1,30 +1,34 @@
-"""Explain, per program, what a household receives and why, in plain language."""
+"""What a household receives and why, read from the stored answers and recipient lists."""
 
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
-from .programs import (
-    PKH_COMPONENTS,
-    PKH_ELDERLY_AGE,
-    PKH_STAGE_MONTHS,
-    PROGRAMS,
-    Program,
-)
+from ..extensions import db
+from .evaluation import evaluate_household, local_today, rules_in_force
+from .models import Eligibility, Program, RuleVersion
+from .reasons import explain
+from .recipient_models import Recipient, RecipientList
+
+# Month in which each quarterly PKH stage (tahap) is paid out.
+PKH_STAGE_MONTHS = (1, 4, 7, 10)
 
 
 @dataclass
 class ProgramLine:
-    """One program's answer for a household: state, plain-language reason, amount."""
+    """One program's answer for a household: receiving, eligible (not yet set) or not, and why."""
 
     program: Program
-    # eligible until vouchers or payments are recorded for the household (later: receiving);
-    # not_eligible, graduated, blocked, inactive otherwise.
-    state: str
+    state: str  # receiving, eligible or not_eligible
     reason: str
     amount: int | None = None
     components: list = field(default_factory=list)
+    version: RuleVersion | None = None
+    recipient: Recipient | None = None
+    needs_review: bool = False  # on a recipient list, but no longer eligible
+    reason_codes: list = field(default_factory=list)
 
 
 @dataclass
@@ -42,24 +46,30 @@ def age_on(born: date, today: date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
-def pkh_components(household, today: date) -> list[tuple[str, str, int]]:
-    """Return (component, member name, yearly rupiah) for each living member who counts."""
-    found = []
+def pkh_components(household, version: RuleVersion, today: date) -> list[tuple[str, str, int]]:
+    """Return (component, member name, yearly rupiah) for the members PKH counts, for display.
+
+    The stored answer is computed in SQL (evaluation.py); this lists the same members, the
+    highest-valued first up to the version's cap, so a resident sees who was counted.
+    """
+    amounts = {c.code: c.yearly_amount for c in version.components}
+    counted = []
     for person in household.members:
-        if person.deceased_date:
+        if person.deceased_date and person.deceased_date <= today:
             continue
         age = age_on(person.birth_date, today)
-        if person.pregnant:
-            found.append(("pregnant", person.name, PKH_COMPONENTS["pregnant"]))
-        if age <= 6:
-            found.append(("child_0_6", person.name, PKH_COMPONENTS["child_0_6"]))
-        if person.school_level in ("SD", "SMP", "SMA"):
-            found.append((person.school_level, person.name, PKH_COMPONENTS[person.school_level]))
-        if person.severe_disability:
-            found.append(("disability", person.name, PKH_COMPONENTS["disability"]))
-        if age >= PKH_ELDERLY_AGE:
-            found.append(("elderly", person.name, PKH_COMPONENTS["elderly"]))
-    return found
+        has = {
+            "pregnant": person.pregnant,
+            "child_0_6": age <= 6,
+            person.school_level or "-": True,
+            "disability": person.severe_disability,
+            "elderly": age >= (version.elderly_age or 60),
+        }
+        mine = [(code, person.name, amounts[code]) for code in amounts if has.get(code)]
+        if mine:
+            counted.append((sum(m[2] for m in mine), person.id, mine))
+    counted.sort(key=lambda c: (-c[0], c[1]))
+    return [item for _, _, mine in counted[: version.member_cap or 4] for item in mine]
 
 
 def next_pkh_stage(yearly: int, today: date) -> PkhStage:
@@ -70,65 +80,69 @@ def next_pkh_stage(yearly: int, today: date) -> PkhStage:
     return PkhStage(1, today.year + 1, PKH_STAGE_MONTHS[0], yearly // 4)
 
 
-def _status_line(program: Program, household) -> ProgramLine | None:
-    """A blocked, graduated or inactive household gets the same short answer everywhere.
-
-    The reason and what to do are shown once, in the household's status banner.
-    """
-    reasons = {
-        "blocked": _l("Tidak menerima selama status keluarga diblokir."),
-        "graduated": _l("Tidak menerima: keluarga dinyatakan mampu."),
-        "inactive": _l("Tidak menerima selama data keluarga tidak aktif."),
-    }
-    if household.status in reasons:
-        return ProgramLine(program, household.status, reasons[household.status])
-    return None
-
-
-def explain_programs(household, today: date | None = None) -> list[ProgramLine]:
-    """Return one plain-language line per program for the household."""
-    today = today or date.today()
-    lines = []
-    for program in PROGRAMS:
-        line = _status_line(program, household)
-        if line is None and not program.desil_min <= household.desil <= program.desil_max:
-            line = ProgramLine(
-                program,
-                "not_eligible",
-                _l(
-                    "Program ini untuk desil %(lo)d–%(hi)d; keluarga Anda desil %(d)d.",
-                    lo=program.desil_min,
-                    hi=program.desil_max,
-                    d=household.desil,
-                ),
+def _stored_answers(household_id: int) -> list[Eligibility]:
+    return list(
+        db.session.scalars(
+            select(Eligibility)
+            .join(Program)
+            .where(Eligibility.household_id == household_id)
+            .options(
+                joinedload(Eligibility.program),
+                joinedload(Eligibility.rule_version).selectinload(RuleVersion.components),
             )
-        if line is None and program.code == "PKH":
-            comps = pkh_components(household, today)
-            if not comps:
-                line = ProgramLine(
-                    program,
-                    "not_eligible",
-                    _l(
-                        "Tidak ada anggota keluarga dengan komponen PKH (ibu hamil, anak usia "
-                        "dini, anak sekolah, disabilitas berat, lansia)."
-                    ),
-                )
-            else:
-                yearly = sum(c[2] for c in comps)
-                line = ProgramLine(
-                    program,
-                    "eligible",
-                    _l("Memenuhi syarat bantuan tunai PKH."),
-                    amount=yearly,
-                    components=comps,
-                )
-        if line is None:
-            reason = {
-                "voucher": _l("Memenuhi syarat e-voucher; diterbitkan Dinas Sosial per periode."),
-                "insurance": _l(
-                    "Memenuhi syarat: iuran BPJS Kesehatan dapat ditanggung pemerintah."
-                ),
-            }[program.kind]
-            line = ProgramLine(program, "eligible", reason, amount=program.amount)
+            .order_by(Program.sort_order)
+        )
+    )
+
+
+def receiving(household_id: int, on: date) -> dict[str, Recipient]:
+    """Return the household's active recipient rows on lists valid `on`, by program code."""
+    rows = db.session.scalars(
+        select(Recipient)
+        .join(RecipientList)
+        .where(
+            Recipient.household_id == household_id,
+            Recipient.state == "active",
+            RecipientList.valid_from <= on,
+            RecipientList.valid_until >= on,
+        )
+        .options(selectinload(Recipient.recipient_list))
+    )
+    return {r.program_code: r for r in rows}
+
+
+def program_lines(household, today: date | None = None) -> list[ProgramLine]:
+    """Return one line per program from the stored answers, evaluating first if they are stale.
+
+    Stale means missing, or made under a version that is no longer the one in force (a new
+    version took effect and the scheduled full run has not reached this household yet).
+    """
+    today = today or local_today()
+    rows = _stored_answers(household.id)
+    in_force = {code: v.id for code, v in rules_in_force(today).items()}
+    programs = db.session.scalar(select(db.func.count()).select_from(Program))
+    if len(rows) != programs or any(
+        in_force.get(r.program_code) != r.rule_version_id for r in rows
+    ):
+        evaluate_household(household, as_of=today)
+        db.session.commit()
+        rows = _stored_answers(household.id)
+    recipients = receiving(household.id, today)
+    lines = []
+    for row in rows:
+        recipient = recipients.get(row.program_code)
+        eligible = row.state == "eligible"
+        line = ProgramLine(
+            program=row.program,
+            state="receiving" if recipient else ("eligible" if eligible else "not_eligible"),
+            reason=explain(row, household),
+            amount=row.amount if eligible else None,
+            version=row.rule_version,
+            recipient=recipient,
+            needs_review=bool(recipient) and not eligible,
+            reason_codes=row.reason_codes,
+        )
+        if eligible and row.program.code == "PKH" and row.rule_version:
+            line.components = pkh_components(household, row.rule_version, today)
         lines.append(line)
     return lines

@@ -4,8 +4,6 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
-from .programs import PROGRAMS
-
 # Short plain names, as a resident says them ("sembako", not "Sembako / BPNT").
 SHORT_NAMES = {
     "PKH": _l("uang tunai PKH"),
@@ -77,9 +75,13 @@ def summarise(household, lines, printable: int = 0) -> Summary:
             _l("Bawa kartu keluarga ke operator desa untuk memperbaiki data."),
             household.status_reason,
         )
-    eligible = [ln for ln in lines if ln.state in ("eligible", "receiving")]
-    if not eligible:
-        top = max(p.desil_max for p in PROGRAMS)
+    receiving = [ln for ln in lines if ln.state == "receiving"]
+    waiting = [ln for ln in lines if ln.state == "eligible"]
+    if not receiving and not waiting:
+        desil = next((ln for ln in lines if "desil_out_of_range" in ln.reason_codes), None)
+        if desil is None or desil.version is None:
+            return Summary("none", _l("Keluarga Anda tidak mendapat bantuan saat ini."), RECHECK)
+        top = max(ln.version.desil_max for ln in lines if ln.version is not None)
         return Summary(
             "none",
             _l(
@@ -90,16 +92,37 @@ def summarise(household, lines, printable: int = 0) -> Summary:
             ),
             RECHECK,
         )
-    names = _join([SHORT_NAMES.get(ln.program.code, ln.program.name) for ln in eligible])
+    names = _join([SHORT_NAMES.get(ln.program.code, ln.program.name) for ln in receiving])
+    later = _join([SHORT_NAMES.get(ln.program.code, ln.program.name) for ln in waiting])
+    if not receiving:
+        # Eligible is not receiving: the social office fixes the recipient list (penetapan).
+        return Summary(
+            "wait",
+            _l(
+                "Keluarga Anda memenuhi syarat untuk %(names)s, tetapi belum ditetapkan "
+                "sebagai penerima.",
+                names=later,
+            ),
+            _l(
+                "Dinas Sosial menetapkan daftar penerima dari keluarga yang memenuhi syarat, "
+                "sesuai kuota. Tanyakan jadwalnya kepada operator desa."
+            ),
+        )
+    answer = _l("Keluarga Anda menerima %(names)s.", names=names)
+    if waiting:
+        answer = _l(
+            "Keluarga Anda menerima %(names)s. Memenuhi syarat untuk %(later)s, tetapi belum "
+            "ditetapkan sebagai penerima.",
+            names=names,
+            later=later,
+        )
     if printable:
         next_step = _l("Masukkan PIN kios di bawah untuk mencetak voucher.")
-    elif any(ln.program.kind == "voucher" for ln in eligible):
+    elif any(ln.program.kind == "voucher" for ln in receiving):
         next_step = _l(
             "Belum ada voucher untuk dicetak: datang lagi ke kios ini setelah desa "
             "mengumumkan pembagian."
         )
     else:
         next_step = _l("Tidak ada yang perlu dicetak; rinciannya ada di bawah.")
-    return Summary(
-        "ok", _l("Keluarga Anda memenuhi syarat untuk %(names)s.", names=names), next_step
-    )
+    return Summary("ok", answer, next_step)

@@ -6,7 +6,8 @@ from flask import Blueprint, abort, current_app, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_htmx import make_response as htmx_response
 
-from ..eligibility.services import age_on, explain_programs, next_pkh_stage
+from ..eligibility.evaluation import local_today
+from ..eligibility.services import age_on, next_pkh_stage, program_lines
 from ..eligibility.summary import PLAIN, summarise
 from ..extensions import htmx, limiter
 from ..formatting import format_date_id, group_digits
@@ -143,8 +144,8 @@ def _form_again(form, errors):
 def _render_status(visit, pin_form, pin_message=None, status=200):
     """Render the status page (or, for a form htmx posted, its block) for a live visit."""
     household = visit.household
-    today = date.today()
-    lines = explain_programs(household, today)
+    today = local_today()
+    lines = program_lines(household, today)
     pkh = next((ln for ln in lines if ln.program.code == "PKH" and ln.amount), None)
     stage = next_pkh_stage(pkh.amount, today) if pkh else None
     printable = printable_vouchers(household)

@@ -316,7 +316,7 @@ def test_touch_walk_taps_page_buttons_with_the_keypad_open(
     assert _in_view(page, "#status-form button[type=submit]")
     page.tap("#status-form button[type=submit]")
     page.wait_for_selector("#status-title", timeout=5_000)
-    assert "Keluarga Anda memenuhi syarat untuk" in page.inner_text(".answer")
+    assert "Keluarga Anda menerima" in page.inner_text(".answer")
     assert _in_view(page, ".done-bar button")
 
     # Something to print: the PIN, typed on the keypad, then the page's "Cetak" button.

@@ -214,7 +214,7 @@ def test_success_redirects_to_the_status_page_of_sri(app, client, demo):
     assert 'KK <span class="num">1703 **** **** 0001</span>' in html
     # One plain answer first; the jargon is explained.
     assert (
-        "Keluarga Anda memenuhi syarat untuk uang tunai PKH, sembako, gas LPG 3 kg murah, "
+        "Keluarga Anda menerima uang tunai PKH, sembako, gas LPG 3 kg murah, "
         "potongan listrik dan BPJS Kesehatan gratis." in html
     )
     assert html.count('class="answer-text"') == 1
@@ -229,7 +229,7 @@ def test_success_redirects_to_the_status_page_of_sri(app, client, demo):
     assert html.count('class="program state-') == 5
     # A child in SD (Rp900.000) and a child of 4 (Rp3.000.000): Rp3.900.000 a year.
     assert "Sekitar Rp3.900.000 setahun, dibayar empat kali." in html
-    assert "Putri Wulandari (anak SD), Rizky Ramadhan (anak usia dini)" in html
+    assert "Rizky Ramadhan (anak usia dini), Putri Wulandari (anak SD)" in html
     number, year = _expected_pkh_stage(date.today())
     assert f"Berikutnya: tahap {number}," in html
     assert f"{year}, sekitar Rp975.000." in html
