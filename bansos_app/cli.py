@@ -117,7 +117,7 @@ def _fix_demo_recipients() -> None:
                 literal(""),
                 literal(""),
             )
-            .join(Household)
+            .join(Household, Household.id == Eligibility.household_id)
             .where(Eligibility.program_code == code, Eligibility.state == "eligible")
         )
         db.session.execute(

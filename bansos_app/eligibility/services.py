@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from ..extensions import db
 from .evaluation import evaluate_household, local_today, rules_in_force
@@ -84,7 +84,7 @@ def _stored_answers(household_id: int) -> list[Eligibility]:
     return list(
         db.session.scalars(
             select(Eligibility)
-            .join(Program)
+            .join(Program, Program.code == Eligibility.program_code)
             .where(Eligibility.household_id == household_id)
             .options(
                 joinedload(Eligibility.program),
@@ -106,7 +106,7 @@ def receiving(household_id: int, on: date) -> dict[str, Recipient]:
             RecipientList.valid_from <= on,
             RecipientList.valid_until >= on,
         )
-        .options(selectinload(Recipient.recipient_list))
+        .options(contains_eager(Recipient.recipient_list))
     )
     return {r.program_code: r for r in rows}
 

@@ -134,14 +134,8 @@ def upgrade():
     sa.Column('as_of', sa.Date(), nullable=False),
     sa.Column('changed_at', sa.DateTime(), nullable=False),
     sa.CheckConstraint("state IN ('eligible', 'not_eligible')", name=op.f('ck_eligibility_state')),
-    sa.ForeignKeyConstraint(['household_id'], ['household.id'], name=op.f('fk_eligibility_household_id_household')),
-    sa.ForeignKeyConstraint(['program_code'], ['program.code'], name=op.f('fk_eligibility_program_code_program')),
-    sa.ForeignKeyConstraint(['rule_version_id'], ['rule_version.id'], name=op.f('fk_eligibility_rule_version_id_rule_version')),
     sa.PrimaryKeyConstraint('household_id', 'program_code', name=op.f('pk_eligibility'))
     )
-    with op.batch_alter_table('eligibility', schema=None) as batch_op:
-        batch_op.create_index('ix_eligibility_program_state', ['program_code', 'state'], unique=False)
-
     op.create_table('pkh_component',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('rule_version_id', sa.Integer(), nullable=False),
@@ -241,9 +235,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_pkh_component_rule_version_id'))
 
     op.drop_table('pkh_component')
-    with op.batch_alter_table('eligibility', schema=None) as batch_op:
-        batch_op.drop_index('ix_eligibility_program_state')
-
     op.drop_table('eligibility')
     op.drop_table('rule_version')
     with op.batch_alter_table('recipient_list', schema=None) as batch_op:
