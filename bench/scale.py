@@ -9,10 +9,12 @@ Usage: python -m bench.scale [--households 250000] [--db bansos_bench] [--fresh]
 """
 
 import argparse
+import hashlib
 import os
 import random
 import time
 from datetime import date, timedelta
+from pathlib import Path
 
 import psycopg
 from psycopg import sql
@@ -25,6 +27,7 @@ from bansos_app.registry.demo_generator import Generator, Numbers
 from bansos_app.registry.models import DesilHistory, Household, Person, Region
 from bansos_app.registry.regions import load_regions
 
+MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations" / "versions"
 SERVER = os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
 BATCH = 25_000
 HOUSEHOLD_COLS = (
@@ -44,16 +47,36 @@ def database_url(name: str) -> str:
     return SERVER.replace("postgresql://", "postgresql+psycopg://", 1) + "/" + name
 
 
+def migrations_fingerprint() -> str:
+    """A hash of the migration files: a cached database built by other migrations is stale."""
+    digest = hashlib.sha256()
+    for path in sorted(MIGRATIONS.glob("*.py")):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def create_database(name: str, fresh: bool = False) -> bool:
-    """Create the database if missing (dropping it first when fresh); True when created."""
+    """Create the database if missing, dropping it first when fresh or stale; True when created.
+
+    The migrations' fingerprint is kept as the database's comment: a migration edited in
+    place (same revision, other schema) would otherwise go unnoticed by `upgrade()`.
+    """
+    stamp = migrations_fingerprint()
     with psycopg.connect(SERVER + "/postgres", autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
-        if exists and fresh:
-            conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
-            exists = None
-        if not exists:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        return not exists
+        row = conn.execute(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
+            (name,),
+        ).fetchone()
+        ident = sql.Identifier(name)
+        if row and (fresh or row[0] != stamp):
+            if not fresh:
+                print(f"registry {name}: the migrations changed since it was built; rebuilding")
+            conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(ident))
+            row = None
+        if not row:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(ident))
+            conn.execute(sql.SQL("COMMENT ON DATABASE {} IS {}").format(ident, sql.Literal(stamp)))
+        return not row
 
 
 def _generator(seed: int, today: date) -> Generator:
