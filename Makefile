@@ -3,7 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
-APT_PACKAGES := chromium poppler-utils shellcheck fonts-dejavu-core
+APT_PACKAGES := chromium poppler-utils shellcheck fonts-dejavu-core wrk
 
 .PHONY: run test install install-dev system-deps translations lint bench clean demo-reset
 
@@ -18,7 +18,8 @@ install: $(BIN)/activate
 install-dev: install
 	$(BIN)/pip install -q -r requirements-dev.txt
 
-# Debian packages the tests need (browser tests, PDF rasterising, shell linting).
+# Debian packages the tests and benchmarks need (browser tests, PDF rasterising, shell linting,
+# wrk for the kiosk load benchmark).
 system-deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -50,6 +51,8 @@ lint: install-dev
 bench: install-dev system-deps
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.slow_network
+	$(BIN)/python -m bench.issue7
+	$(BIN)/python -m bench.kiosk_wrk
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
