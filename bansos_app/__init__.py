@@ -80,9 +80,9 @@ def _register_blueprints(app: Flask) -> None:
     from .admin.pins import bp as pins_bp
     from .admin.views import bp as admin_bp
     from .auth.views import bp as auth_bp
-    from .jobs.views import bp as jobs_bp
-    from .eligibility.rule_views import bp as rules_bp
     from .eligibility import recipient_views
+    from .eligibility.rule_views import bp as rules_bp
+    from .jobs.views import bp as jobs_bp
     from .kiosk.device_views import bp as kiosk_device_bp
     from .kiosk.views import bp as kiosk_bp
     from .registry.views import bp as registry_bp
