@@ -5,7 +5,7 @@ import time
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import insert, literal, select
+from sqlalchemy import select
 
 from .audit.services import record, verify_chain
 from .auth.services import AuthError, create_user
@@ -87,55 +87,32 @@ def demo_data_cmd(households, seed, if_empty):
 
 
 def _fix_demo_recipients() -> None:
-    """Make every eligible demo household a recipient of each program for this year."""
-    # Stand-in until the penetapan service lands: one list per program, mode "all".
+    """Name the demo recipients: every eligible household, but PBI-JKN within a quota.
+
+    The quota (60 % of each village's eligible households, by desil) leaves some households
+    eligible but not yet recipients, so the kiosk's three answers can all be seen.
+    """
     from datetime import date
 
-    from .eligibility.models import Eligibility, Program
-    from .eligibility.recipient_models import Recipient, RecipientList
+    from .eligibility.models import Program
+    from .eligibility.recipient_lists import fix_recipient_list
+    from .eligibility.recipients import eligible_counts
 
     year = date.today().year
-    for code in db.session.scalars(select(Program.code)):
-        listing = RecipientList(
-            program_code=code,
-            valid_from=date(year, 1, 1),
-            valid_until=date(year + 1, 12, 31),
-            sk_number=f"DEMO-{code}/{year}",
-            sk_date=date(year, 1, 1),
-            mode="all",
+    for code in db.session.scalars(select(Program.code).order_by(Program.sort_order)).all():
+        quotas = None
+        if code == "PBI":
+            quotas = {v: (n * 6 + 9) // 10 for v, n in eligible_counts(code).items()}
+        fix_recipient_list(
+            None,
+            code,
+            date(year, 1, 1),
+            date(year + 1, 12, 31),
+            f"DEMO-{code}/{year}",
+            date(year, 1, 1),
+            "quota" if quotas else "all",
+            quotas,
         )
-        db.session.add(listing)
-        db.session.flush()
-        rows = (
-            select(
-                literal(listing.id),
-                Eligibility.household_id,
-                literal(code),
-                Household.village_code,
-                literal("active"),
-                Household.desil,
-                literal(""),
-                literal(""),
-            )
-            .join(Household, Household.id == Eligibility.household_id)
-            .where(Eligibility.program_code == code, Eligibility.state == "eligible")
-        )
-        db.session.execute(
-            insert(Recipient).from_select(
-                [
-                    "list_id",
-                    "household_id",
-                    "program_code",
-                    "village_code",
-                    "state",
-                    "desil",
-                    "added_reason",
-                    "removed_reason",
-                ],
-                rows,
-            )
-        )
-    db.session.commit()
 
 
 def _set_demo_pin() -> None:

@@ -4,7 +4,6 @@ from functools import partial
 
 from flask import Blueprint, request, url_for
 from flask_login import current_user
-from werkzeug.routing import BuildError
 from wtforms import SelectChoice
 
 from ..auth.access import can, requires
@@ -14,8 +13,12 @@ from .menu import menu_for
 from .services import home_figures, kecamatans_in_scope, village_page
 
 bp = Blueprint("admin", __name__)
-# The registry list's filters, in the order its links spell them.
-REGISTRY_FILTERS = ("kecamatan", "desa", "program", "state")
+# How a figure's filter is spelled in the registry list's query string.
+REGISTRY_STATES = {
+    "recipient": {"keadaan": "receiving"},
+    "eligible": {"keadaan": "eligible"},
+    "review": {"tinjau": "y"},
+}
 
 
 @bp.app_template_global()
@@ -26,13 +29,12 @@ def staff_menu() -> list[dict]:
     return menu_for(current_user)
 
 
-def registry_url(**filters) -> str | None:
-    """The registry's household list with these filters, or None while it has no page."""
-    try:
-        params = {k: filters[k] for k in REGISTRY_FILTERS if filters.get(k)}
-        return url_for("registry.households", **params)
-    except BuildError:
-        return None
+def registry_url(kecamatan=None, desa=None, program=None, state=None) -> str | None:
+    """The registry's household list behind a figure, or None where it has no such filter."""
+    if kecamatan:
+        return None  # the list filters by village, not by kecamatan
+    params = {"desa": desa, "program": program, **REGISTRY_STATES.get(state, {})}
+    return url_for("registry.households", **{k: v for k, v in params.items() if v})
 
 
 def _filter_form() -> VillageFilterForm:

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey
+from sqlalchemy import ForeignKey, Index
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -12,6 +12,9 @@ GENESIS = "0" * 64
 
 class AuditEvent(db.Model):
     """One event; `hash` covers its content and the previous event's hash."""
+
+    # A household's own trail (registry pages) reads its events by object.
+    __table_args__ = (Index("ix_audit_event_object", "object_type", "object_id", "seq"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # The position in the chain; unique, so two writers can never both extend the same head.

@@ -16,7 +16,6 @@ from sqlalchemy import (
     String,
     Table,
     and_,
-    exists,
     insert,
     literal,
     or_,
@@ -130,11 +129,14 @@ def _store_all(source, as_of: date, progress) -> int:
         .values({**{c: new[c] for c in _COLUMNS}, "as_of": as_of, "changed_at": utcnow()})
     ).rowcount
     progress(2, 3)
-    missing = ~exists().where(same_row)
     rows = select(*(new[k] for k in keys + _COLUMNS), literal(as_of), literal(utcnow()))
+    # New rows by ON CONFLICT DO NOTHING rather than NOT EXISTS: on an empty, analysed table
+    # PostgreSQL plans NOT EXISTS as a nested loop that rescans what it inserts (quadratic).
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     added = connection.execute(
-        insert(Eligibility)
-        .from_select(keys + _COLUMNS + ["as_of", "changed_at"], rows.where(missing))
+        dialect.insert(Eligibility)
+        .from_select(keys + _COLUMNS + ["as_of", "changed_at"], rows.where(new.household_id > 0))
+        .on_conflict_do_nothing(index_elements=keys)
         .execution_options(preserve_rowcount=True)
     ).rowcount
     _scratch.drop(connection)

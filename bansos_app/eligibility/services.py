@@ -4,13 +4,14 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from .evaluation import evaluate_household, local_today, rules_in_force
 from .models import Eligibility, Program, RuleVersion
 from .reasons import explain
-from .recipient_models import Recipient, RecipientList
+from .recipient_models import Recipient
+from .recipients import recipients_for
 
 # Month in which each quarterly PKH stage (tahap) is paid out.
 PKH_STAGE_MONTHS = (1, 4, 7, 10)
@@ -95,22 +96,6 @@ def _stored_answers(household_id: int) -> list[Eligibility]:
     )
 
 
-def receiving(household_id: int, on: date) -> dict[str, Recipient]:
-    """Return the household's active recipient rows on lists valid `on`, by program code."""
-    rows = db.session.scalars(
-        select(Recipient)
-        .join(RecipientList)
-        .where(
-            Recipient.household_id == household_id,
-            Recipient.state == "active",
-            RecipientList.valid_from <= on,
-            RecipientList.valid_until >= on,
-        )
-        .options(contains_eager(Recipient.recipient_list))
-    )
-    return {r.program_code: r for r in rows}
-
-
 def program_lines(household, today: date | None = None) -> list[ProgramLine]:
     """Return one line per program from the stored answers, evaluating first if they are stale.
 
@@ -127,7 +112,7 @@ def program_lines(household, today: date | None = None) -> list[ProgramLine]:
         evaluate_household(household, as_of=today)
         db.session.commit()
         rows = _stored_answers(household.id)
-    recipients = receiving(household.id, today)
+    recipients = recipients_for(household.id, today)
     lines = []
     for row in rows:
         recipient = recipients.get(row.program_code)

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index
+from sqlalchemy import CheckConstraint, ForeignKey, Index, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -91,6 +91,16 @@ class Person(db.Model):
     severe_disability: Mapped[bool] = mapped_column(default=False)
 
     household = relationship(Household, back_populates="members")
+
+
+# Registry search by part of a name ("lower(name) LIKE '%sri%'") on PostgreSQL: a trigram
+# index serves it on a million persons; SQLite scans, which is fine at village scale.
+Index(
+    "ix_person_name_trgm",
+    func.lower(Person.name),
+    postgresql_using="gin",
+    postgresql_ops={"lower_1": "gin_trgm_ops"},
+).ddl_if(dialect="postgresql")
 
 
 class DesilHistory(db.Model):

@@ -3,12 +3,10 @@
 import html as htmllib
 import re
 from datetime import timedelta
-from urllib.parse import urlencode
 
 import pytest
 from sqlalchemy import event, select
 
-from bansos_app.admin import views
 from bansos_app.admin.services import home_figures
 from bansos_app.auth.models import User
 from bansos_app.eligibility.evaluation import local_today
@@ -183,35 +181,30 @@ def test_the_home_shows_the_figures_per_role(client, auth, registry):
     assert "Subsidi LPG 3 kg</strong>" not in html  # 90 days away
 
 
-def test_every_figure_links_to_the_registry_list_filtered(client, auth, registry, monkeypatch):
-    real = views.url_for
-
-    def url_for(endpoint, **values):
-        # Until the registry's list lands on this branch, stand in for its URL.
-        if endpoint == "registry.households":
-            return "/staf/keluarga/?" + urlencode(values)
-        return real(endpoint, **values)
-
-    monkeypatch.setattr(views, "url_for", url_for)
+def test_every_figure_links_to_the_registry_list_filtered(client, auth, registry):
     _login(auth, "operator")
     html = htmllib.unescape(page_text(client.get("/staf/")))
     for link in (
-        f"/staf/keluarga/?desa={GIRI}&state=review",
-        "/staf/keluarga/?program=PKH&state=review",
-        f"/staf/keluarga/?desa={GIRI}&program=PKH&state=recipient",
-        f"/staf/keluarga/?desa={URAI}&program=SEMBAKO&state=eligible",
+        f"/staf/keluarga/?desa={GIRI}&tinjau=y",
+        "/staf/keluarga/?program=PKH&tinjau=y",
+        f"/staf/keluarga/?desa={GIRI}&program=PKH&keadaan=receiving",
+        f"/staf/keluarga/?desa={URAI}&program=SEMBAKO&keadaan=eligible",
         f"/staf/keluarga/?desa={GIRI}",
-        "/staf/keluarga/?state=review",
-        "/staf/keluarga/?program=SEMBAKO&state=recipient",
+        "/staf/keluarga/?tinjau=y",
+        "/staf/keluarga/?program=SEMBAKO&keadaan=receiving",
     ):
         assert f'href="{link}"' in html, link
 
 
-def test_without_the_registry_page_the_figures_are_plain_numbers(client, auth, registry):
+def test_figures_open_the_registry_list_they_count(client, auth, registry):
     _login(auth, "operator")
     html = page_text(client.get("/staf/"))
-    assert "/staf/keluarga/" not in html or "registry.households" in html
-    assert '<td class="num">2 / 2</td>' in _figures_table(html)  # Giri Kencana's PKH
+    links = re.findall(r'href="(/staf/keluarga/[^"]*)"', html)
+    assert links, "no figure links to the registry"
+    for link in links:
+        assert client.get(link.replace("&amp;", "&")).status_code == 200, link
+    assert "/staf/keluarga/?program=PKH&amp;keadaan=receiving" in html
+    assert "tinjau=y" in html
 
 
 def test_figures_take_a_fixed_number_of_queries(app, registry):
