@@ -26,7 +26,7 @@ def test_the_dinsos_button_runs_a_full_evaluation(app, client, auth, make_househ
         job = db.session.scalar(select(Job))
         run = db.session.scalar(select(EvaluationRun))
         answers = db.session.scalar(select(func.count()).select_from(Eligibility))
-        assert (job.state, job.done, job.total) == ("done", programs, programs)
+        assert job.state == "done" and job.done == job.total > 0
         assert answers == 3 * programs
         result = json.loads(job.result)
         assert result["changed"] == run.changed == answers and result["run_id"] == run.id
