@@ -29,7 +29,8 @@ def rule_for(version: RuleVersion, components: dict | None = None) -> Rule:
     """The Rule of a saved version, or of a draft with its own component amounts."""
     if components is None:
         components = {c.code: c.yearly_amount for c in version.components}
-    return Rule(version.program_code, version, components)
+    # A component worth Rp0 is switched off: it must not make anyone eligible for nothing.
+    return Rule(version.program_code, version, {c: a for c, a in components.items() if a > 0})
 
 
 def _years_before(day: date, years: int) -> date:

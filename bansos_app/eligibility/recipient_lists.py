@@ -39,7 +39,11 @@ def _check_quotas(mode: str, quotas: dict | None, eligible: dict[str, int], acto
                 "quota",
             )
     # Villages left blank get 0, written down so that the record shows they got none.
-    return {code: quotas.get(code, 0) for code in eligible}
+    checked = {code: quotas.get(code, 0) for code in eligible}
+    if not any(checked.values()):
+        # An empty list would still block its whole period for the program (no overlaps).
+        raise RecipientError(_l("Isi kuota paling sedikit satu desa."), "quota")
+    return checked
 
 
 def preview_recipient_list(
@@ -131,6 +135,8 @@ def _check_period(program_code, valid_from, valid_until, sk_number, sk_date) -> 
         raise RecipientError(_l("Isi tanggal mulai dan akhir masa berlaku."), "valid_from")
     if valid_until < valid_from:
         raise RecipientError(_l("Akhir masa berlaku sebelum tanggal mulai."), "valid_until")
+    if valid_until < local_today():
+        raise RecipientError(_l("Masa berlaku sudah lewat."), "valid_until")
     if db.session.get(Program, program_code) is None:
         raise RecipientError(_l("Pilih program."), "program")
     return sk_number

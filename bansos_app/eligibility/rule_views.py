@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from ..auth.access import can, requires
 from ..extensions import db
+from ..jobs.services import start_job
 from ..pages import no_store, render_page
 from . import rules
 from .evaluation import local_today, rules_in_force
@@ -89,5 +90,10 @@ def save(code: str):
             form.add_errors(e.errors)
         else:
             flash(_("Versi baru disimpan (#%(id)d).", id=version.id))
+            if version.effective_from <= local_today():
+                # In force today: re-evaluate everyone now (queued), not at the next hourly run,
+                # so that staff pages and new recipient lists already follow the new rule.
+                job = start_job(current_user, "evaluate_all", {})
+                return redirect(url_for("jobs.job", job_id=job.id), code=303)
             return redirect(url_for("rules.program", code=program.code), code=303)
     return _page(program, form, status=422)

@@ -85,6 +85,8 @@ def validate_draft(program_code: str, draft: RuleDraft, today: date | None = Non
 def _date_errors(program_code: str, day: date, today: date) -> list:
     if day < today:
         return [("effective_from", _l("Tanggal berlaku tidak boleh sebelum hari ini."))]
+    if day > today.replace(year=today.year + 5, day=min(today.day, 28)):
+        return [("effective_from", _l("Tanggal berlaku paling lambat lima tahun dari hari ini."))]
     current = rules_in_force(today).get(program_code)
     if current is not None and day <= current.effective_from:
         message = _l("Tanggal berlaku harus sesudah tanggal versi yang berlaku sekarang.")

@@ -53,7 +53,7 @@ def pkh_components(household, version: RuleVersion, today: date) -> list[tuple[s
     The stored answer is computed in SQL (evaluation.py); this lists the same members, the
     highest-valued first up to the version's cap, so a resident sees who was counted.
     """
-    amounts = {c.code: c.yearly_amount for c in version.components}
+    amounts = {c.code: c.yearly_amount for c in version.components if c.yearly_amount > 0}
     counted = []
     for person in household.members:
         if person.deceased_date and person.deceased_date <= today:

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_htmx import make_response as htmx_response
 from flask_login import current_user
 
 from ..auth.access import can, require_village, requires, scope_villages
@@ -59,18 +60,24 @@ def households():
     page = form.hal.data if ok["hal"] and form.hal.data else 1
     listed = services.search_households(current_user, filters, page)
     args = {k: v for k, v in request.args.items() if k in FILTER_KEYS and v and ok[k]}
-    return no_store(
-        render_page(
-            LIST,
-            block="results",
-            form=form,
-            listed=listed,
-            args=args,
-            status_names=STATUS_NAMES,
-            state_names=STATE_NAMES,
-            status=422 if form.errors else 200,
-        )
+    number = filters.q.isdigit()
+    if number:
+        # A NIK or KK number stays out of links and the address bar (house rule: never put a
+        # NIK in a URL); an exact number finds one family, so nothing is lost.
+        args.pop("q", None)
+    response = render_page(
+        LIST,
+        block="results",
+        form=form,
+        listed=listed,
+        args=args,
+        status_names=STATUS_NAMES,
+        state_names=STATE_NAMES,
+        status=422 if form.errors else 200,
     )
+    if number and htmx:
+        response = htmx_response(response, push_url=url_for("registry.households", **args))
+    return no_store(response)
 
 
 def _household_or_404(household_id: int) -> Household:

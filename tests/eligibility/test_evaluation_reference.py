@@ -41,11 +41,12 @@ def reference(hh: dict, rule: dict) -> tuple[str, set, int | None, int]:
             "disability": p["disability"],
             "elderly": age >= rule["elderly_age"],
         }
-        counted = [code for code in rule["components"] if has[code]]
+        # A component worth Rp0 is switched off.
+        counted = [code for code, amount in rule["components"].items() if has[code] and amount]
         if counted:
             values.append(sum(rule["components"][code] for code in counted))
     amount, counted = rule["amount"], 0
-    if rule["components"]:
+    if any(rule["components"].values()):
         top = sorted(values, reverse=True)[: rule["cap"]]
         counted, amount = len(top), sum(top)
         if not top:

@@ -215,3 +215,14 @@ def test_a_state_without_a_program_means_any_program(app, operator):
     eligible = _listed_ids(operator.get(LIST, query_string={"keadaan": "eligible"}))
     assert eligible and bambang not in eligible
     assert bambang in _listed_ids(operator.get(LIST, query_string={"keadaan": "not_eligible"}))
+
+
+def test_a_number_search_stays_out_of_the_address_bar_and_links(operator):
+    nik = "1703124107850001"
+    fragment = operator.get(LIST, query_string={"q": nik, "desil": "2"}, headers=HX)
+    assert fragment.status_code == 200
+    assert "Sri Wahyuni" in fragment.get_data(as_text=True)
+    assert fragment.headers["HX-Push-Url"] == "/staf/keluarga/?desil=2"
+    assert f"q={nik}" not in fragment.get_data(as_text=True)
+    by_name = operator.get(LIST, query_string={"q": "sri"}, headers=HX)
+    assert "HX-Push-Url" not in by_name.headers  # a name may stay: the page can be bookmarked
