@@ -97,6 +97,8 @@ def test_member_change_by_htmx_swaps_the_members_and_programs(app, operator, eva
     (event,) = _events(app, "registry.member_changed")
     assert event["changes"] == {"school_level": ["SD", "SMP"], "severe_disability": [False, True]}
     assert event["household_id"] == hid
+    # The trail reads as words: field names and values in the page's language.
+    assert "Sekolah: SD → SMP; Disabilitas berat: Tidak → Ya" in html
 
 
 def _elderly_household(app, make_household):
