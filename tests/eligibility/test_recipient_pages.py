@@ -196,6 +196,8 @@ def test_removal_needs_a_reason_and_is_audited(app, client, auth, answers):
             select(func.count()).where(AuditEvent.action == "recipients.removed")
         )
     assert "Dihapus: Pindah domisili" in _text(client.get(f"{URL}{list_id}?desa={GIRI}"))
+    twice = client.post(url, data={"csrf_token": csrf_from(page.data), "alasan": "Lagi"})
+    assert twice.status_code == 422 and alerts(twice), "a second removal says why it failed"
 
 
 def test_flagged_recipient_shows_as_needing_review(app, client, auth, answers):
