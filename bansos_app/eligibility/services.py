@@ -3,11 +3,11 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import and_, select
+from sqlalchemy.orm import contains_eager, joinedload
 
 from ..extensions import db
-from .evaluation import evaluate_household, local_today, rules_in_force
+from .evaluation import evaluate_household, local_today
 from .models import Eligibility, Program, RuleVersion
 from .reasons import explain
 from .recipient_models import Recipient
@@ -81,19 +81,43 @@ def next_pkh_stage(yearly: int, today: date) -> PkhStage:
     return PkhStage(1, today.year + 1, PKH_STAGE_MONTHS[0], yearly // 4)
 
 
-def _stored_answers(household_id: int) -> list[Eligibility]:
-    return list(
-        db.session.scalars(
-            select(Eligibility)
-            .join(Program, Program.code == Eligibility.program_code)
-            .where(Eligibility.household_id == household_id)
-            .options(
-                joinedload(Eligibility.program),
-                joinedload(Eligibility.rule_version).selectinload(RuleVersion.components),
-            )
-            .order_by(Program.sort_order)
-        )
+def _stored_answers(household_id: int, today: date) -> tuple[list[Eligibility], bool]:
+    """Return the household's stored answers in program order, and whether they are stale.
+
+    One round trip: every program, its answer for the household (if any) and the id of the
+    version in force today (a correlated subquery, as rules_in_force() picks it: the latest
+    effective date that has come; program and date are unique together), so the stale check
+    costs no extra queries. Stale means missing, or made under another version.
+    """
+    in_force = (
+        select(RuleVersion.id)
+        .where(RuleVersion.program_code == Program.code, RuleVersion.effective_from <= today)
+        .order_by(RuleVersion.effective_from.desc())
+        .limit(1)
+        .correlate(Program)
+        .scalar_subquery()
     )
+    query = (
+        select(Program, Eligibility, in_force)
+        .outerjoin(
+            Eligibility,
+            and_(
+                Eligibility.program_code == Program.code,
+                Eligibility.household_id == household_id,
+            ),
+        )
+        .options(
+            contains_eager(Eligibility.program),
+            joinedload(Eligibility.rule_version).joinedload(RuleVersion.components),
+        )
+        .order_by(Program.sort_order)
+    )
+    rows = db.session.execute(query).unique().all()
+    answers = [row.Eligibility for row in rows if row.Eligibility is not None]
+    stale = len(answers) != len(rows) or any(
+        row.Eligibility.rule_version_id != row[2] for row in rows
+    )
+    return answers, stale
 
 
 def program_lines(household, today: date | None = None) -> list[ProgramLine]:
@@ -103,15 +127,11 @@ def program_lines(household, today: date | None = None) -> list[ProgramLine]:
     version took effect and the scheduled full run has not reached this household yet).
     """
     today = today or local_today()
-    rows = _stored_answers(household.id)
-    in_force = {code: v.id for code, v in rules_in_force(today).items()}
-    programs = db.session.scalar(select(db.func.count()).select_from(Program))
-    if len(rows) != programs or any(
-        in_force.get(r.program_code) != r.rule_version_id for r in rows
-    ):
+    rows, stale = _stored_answers(household.id, today)
+    if stale:
         evaluate_household(household, as_of=today)
         db.session.commit()
-        rows = _stored_answers(household.id)
+        rows, _stale = _stored_answers(household.id, today)
     recipients = recipients_for(household.id, today)
     lines = []
     for row in rows:

@@ -7,7 +7,7 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..audit.services import record
 from ..extensions import db
@@ -101,13 +101,23 @@ def current_visit(token: str | None) -> ResidentVisit | None:
     """Return the live visit a browser token names, with its household loaded."""
     if not token or len(token) > 100:
         return None
-    visit = db.session.scalar(
-        select(ResidentVisit)
-        .where(ResidentVisit.token_hash == sha256_hex(token))
-        .options(
-            selectinload(ResidentVisit.household).selectinload(Household.members),
-            selectinload(ResidentVisit.household).selectinload(Household.desil_history),
+    # One round trip for the visit, its household and village (shown in the page's heading)
+    # and the members; the desil history is a second, as joining two collections would
+    # multiply their rows.
+    visit = (
+        db.session.execute(
+            select(ResidentVisit)
+            .where(ResidentVisit.token_hash == sha256_hex(token))
+            .options(
+                joinedload(ResidentVisit.household).options(
+                    joinedload(Household.village),
+                    joinedload(Household.members),
+                    selectinload(Household.desil_history),
+                )
+            )
         )
+        .unique()
+        .scalar_one_or_none()
     )
     if visit is None or visit.ended_at or visit.expires_at < utcnow():
         return None

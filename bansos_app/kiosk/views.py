@@ -125,7 +125,7 @@ def status_check():
         return _form_again(form, {"form": NOT_FOUND})
     visit, token = started
     if request.headers.get("HX-Request") == "true":
-        response = htmx_response(_render_status(visit, PinForm()), push_url=url_for("kiosk.status"))
+        response = htmx_response(_render_status(visit), push_url=url_for("kiosk.status"))
     else:
         response = redirect(url_for("kiosk.status"), code=303)
     response.set_cookie(
@@ -141,7 +141,7 @@ def _form_again(form, errors):
     )
 
 
-def _render_status(visit, pin_form, pin_message=None, status=200):
+def _render_status(visit, pin_form=None, pin_message=None, status=200):
     """Render the status page (or, for a form htmx posted, its block) for a live visit."""
     household = visit.household
     today = local_today()
@@ -149,6 +149,9 @@ def _render_status(visit, pin_form, pin_message=None, status=200):
     pkh = next((ln for ln in lines if ln.program.code == "PKH" and ln.amount), None)
     stage = next_pkh_stage(pkh.amount, today) if pkh else None
     printable = printable_vouchers(household)
+    if pin_form is None and printable:
+        # The PIN form shows only beside printable vouchers: build it only then.
+        pin_form = PinForm()
     return render_page(
         "kiosk/status.html",
         block="main",
@@ -174,7 +177,7 @@ def status():
     visit = current_visit(request.cookies.get(VISIT_COOKIE))
     if visit is None:
         return no_store(redirect(url_for("kiosk.home"), code=303))
-    return no_store(_render_status(visit, PinForm()))
+    return no_store(_render_status(visit))
 
 
 @bp.post("/status/pin")
