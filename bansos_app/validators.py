@@ -1,7 +1,7 @@
 """Form validators and fields shared by several packages."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField
+from wtforms import DateField, IntegerField
 from wtforms.validators import ValidationError
 
 
@@ -26,3 +26,21 @@ class WholeNumberField(IntegerField):
                 self.data = None
                 raise ValueError(_l("Isi dengan angka bulat."))
             self.data = int(raw)
+
+
+class DayField(DateField):
+    """A date input (YYYY-MM-DD, what <input type=date> sends) with our own message.
+
+    Left blank it is None without an error, so that a required field says which date is
+    missing (InputRequired, or the service) instead of calling it unreadable.
+    """
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Isi tanggal yang benar.")) from None

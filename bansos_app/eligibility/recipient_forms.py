@@ -2,27 +2,13 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectChoice, StringField
+from wtforms import BooleanField, SelectChoice, StringField
 from wtforms.validators import DataRequired, Length
 
 from ..admin.forms import ChoiceField
-from ..validators import WholeNumberField, one_line
+from ..validators import DayField, WholeNumberField, one_line
 
 QUOTA_PREFIX = "kuota-"
-
-
-class DayField(DateField):
-    """A date input (YYYY-MM-DD, what <input type=date> sends) with our own message."""
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not valuelist[0].strip():
-            self.data = None  # missing: the service says which date is needed
-            return
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None
-            raise ValueError(_l("Isi tanggal yang benar (hari/bulan/tahun).")) from None
 
 
 class RecipientListForm(FlaskForm):

@@ -4,10 +4,10 @@ from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, StringField
+from wtforms import IntegerField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
-from ..validators import one_line
+from ..validators import DayField, one_line
 from .models import COMPONENT_CODES, RuleVersion
 from .rules import RuleDraft, validate_draft
 
@@ -41,16 +41,6 @@ class NumberField(IntegerField):
         self.data = int(raw)
 
 
-class IndonesianDateField(DateField):
-    """An <input type=date> whose unreadable values get a message in the user's language."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_l("Isi tanggal yang benar.")) from None
-
-
 def _number(label, required=True):
     return NumberField(
         label, validators=[InputRequired(_l("Isi angka.")) if required else Optional()]
@@ -60,7 +50,7 @@ def _number(label, required=True):
 class RuleVersionForm(FlaskForm):
     """A new version of a program's rule; which fields count depends on the program."""
 
-    effective_from = IndonesianDateField(
+    effective_from = DayField(
         _l("Berlaku mulai"), validators=[InputRequired(_l("Isi tanggal berlaku."))]
     )
     desil_min = _number(_l("Desil terendah"))

@@ -2,10 +2,10 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, StringField
+from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from ..validators import WholeNumberField, one_line
+from ..validators import DayField, WholeNumberField, one_line
 from .edits import DEATH_SOURCES
 from .models import SCHOOL_LEVELS
 
@@ -37,16 +37,6 @@ class KnownChoice(SelectField):
     def pre_validate(self, form):
         if self.data not in {value for value, _label in self.choices}:
             raise ValidationError(_l("Pilihan tidak dikenal."))
-
-
-class DayField(DateField):
-    """A date input (YYYY-MM-DD, as browsers send it) whose bad value gets our own message."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_l("Tanggal tidak sah; isi hari, bulan dan tahun.")) from None
 
 
 class FilterForm(FlaskForm):

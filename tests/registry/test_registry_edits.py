@@ -193,7 +193,7 @@ BAD = {
         "Sri Wahyuni",
         "death",
         {"died_on": "kemarin"},
-        "Tanggal tidak sah; isi hari, bulan dan tahun.",
+        "Isi tanggal yang benar.",
     ),
     "unknown source": ("Sri Wahyuni", "death", {"source": "Dukun"}, "Pilihan tidak dikenal."),
     "school at 41": (
