@@ -51,22 +51,30 @@ def rules_in_force(as_of: date) -> dict[str, RuleVersion]:
     return {v.program_code: v for v in versions}  # later dates overwrite earlier ones
 
 
-def _upsert(source, as_of: date) -> int:
-    """Store the answers of `source`, rewriting a row only when its answer changed."""
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
-    columns = ["household_id", "program_code", "state", "reasons", "rule_version_id", "amount"]
-    columns += ["members_counted"]
-    rows = select(*(source.c[name] for name in columns), literal(as_of), literal(utcnow()))
-    rows = rows.where(source.c.household_id > 0)  # SQLite needs a WHERE before ON CONFLICT
-    insert = dialect.insert(Eligibility).from_select(columns + ["as_of", "changed_at"], rows)
-    new = insert.excluded
-    changed = or_(
+# The answer's columns, as the upsert and the scratch table both write them.
+_COLUMNS = ["state", "reasons", "rule_version_id", "amount", "members_counted"]
+
+
+def _differs(new):
+    """Whether a stored answer differs from the fresh one in `new` (its columns by name)."""
+    return or_(
         Eligibility.state != new.state,
         Eligibility.reasons != new.reasons,
         Eligibility.rule_version_id.is_distinct_from(new.rule_version_id),
         Eligibility.amount.is_distinct_from(new.amount),
         Eligibility.members_counted != new.members_counted,
     )
+
+
+def _upsert(source, as_of: date) -> int:
+    """Store the answers of `source`, rewriting a row only when its answer changed."""
+    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    columns = ["household_id", "program_code", *_COLUMNS]
+    rows = select(*(source.c[name] for name in columns), literal(as_of), literal(utcnow()))
+    rows = rows.where(source.c.household_id > 0)  # SQLite needs a WHERE before ON CONFLICT
+    insert = dialect.insert(Eligibility).from_select(columns + ["as_of", "changed_at"], rows)
+    new = insert.excluded
+    changed = _differs(new)
     insert = insert.on_conflict_do_update(
         index_elements=["household_id", "program_code"],
         set_={name: new[name] for name in columns[2:] + ["as_of", "changed_at"]},
@@ -91,7 +99,6 @@ _scratch = Table(
     Column("members_counted", Integer),
     prefixes=["TEMPORARY"],
 )
-_COLUMNS = ["state", "reasons", "rule_version_id", "amount", "members_counted"]
 
 
 def _store_all(source, as_of: date, progress) -> int:
@@ -116,13 +123,7 @@ def _store_all(source, as_of: date, progress) -> int:
     same_row = and_(
         Eligibility.household_id == new.household_id, Eligibility.program_code == new.program_code
     )
-    changed = or_(
-        Eligibility.state != new.state,
-        Eligibility.reasons != new.reasons,
-        Eligibility.rule_version_id.is_distinct_from(new.rule_version_id),
-        Eligibility.amount.is_distinct_from(new.amount),
-        Eligibility.members_counted != new.members_counted,
-    )
+    changed = _differs(new)
     updated = connection.execute(
         update(Eligibility)
         .where(same_row, changed)

@@ -6,18 +6,11 @@ from types import SimpleNamespace
 import pytest
 
 from bansos_app.eligibility.services import PkhStage, next_pkh_stage, pkh_components
+from tests.eligibility.test_rules import PKH_AMOUNTS
 
 TODAY = date(2026, 11, 22)
 # Today's seeded values (migration 0005); the rule itself is data, so tests pass their own.
-PKH_COMPONENTS = {
-    "pregnant": 3_000_000,
-    "child_0_6": 3_000_000,
-    "SD": 900_000,
-    "SMP": 1_500_000,
-    "SMA": 2_000_000,
-    "disability": 2_400_000,
-    "elderly": 2_400_000,
-}
+PKH_COMPONENTS = PKH_AMOUNTS
 
 
 def version(cap=4, elderly_age=60, **amounts):
