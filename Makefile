@@ -53,6 +53,7 @@ bench: install-dev system-deps
 	$(BIN)/python -m bench.slow_network
 	$(BIN)/python -m bench.issue7
 	DATABASE_URL=postgresql://postgres@127.0.0.1:5432/bansos_bench $(BIN)/python -m bench.rule_preview
+	$(BIN)/python -m bench.penetapan
 	$(BIN)/python -m bench.kiosk_wrk
 
 clean:

@@ -2,7 +2,7 @@
 
 from bansos_app.extensions import db
 from bansos_app.registry.models import Household, Person
-from bench import issue7, kiosk_wrk
+from bench import issue7, kiosk_wrk, penetapan
 from bench.bare_wsgi import app as bare
 from bench.scale import load_households
 
@@ -33,6 +33,11 @@ def test_issue7_measurements_run(app, regions):
     # A measurement may wait for its code to land, but must not misread code that has landed.
     assert "not understood" not in text and "could not log in" not in text, text
     assert "OVER 4 KB" not in text, text
+    # Penetapan reads the answers issue7 left behind.
+    lines.clear()
+    penetapan.run(app, out=lines.append)
+    assert len([ln for ln in lines if ln.startswith("fix recipient list")]) == 5, lines
+    assert sum("staff home figures" in ln for ln in lines) == 2, lines
 
 
 def test_kiosk_pieces_run(app, regions):
