@@ -2,6 +2,7 @@
 
 import sys
 import time
+from datetime import date
 
 import click
 from flask.cli import AppGroup
@@ -10,6 +11,9 @@ from sqlalchemy import select
 from .audit.services import record, verify_chain
 from .auth.services import AuthError, create_user
 from .eligibility.evaluation import evaluate_all
+from .eligibility.models import Program
+from .eligibility.recipient_lists import fix_recipient_list
+from .eligibility.recipients import eligible_counts
 from .extensions import db
 from .kiosk.pins import set_pin
 from .registry.demo import DemoDataExists, load_demo_data
@@ -92,12 +96,6 @@ def _fix_demo_recipients() -> None:
     The quota (60 % of each village's eligible households, by desil) leaves some households
     eligible but not yet recipients, so the kiosk's three answers can all be seen.
     """
-    from datetime import date
-
-    from .eligibility.models import Program
-    from .eligibility.recipient_lists import fix_recipient_list
-    from .eligibility.recipients import eligible_counts
-
     year = date.today().year
     for code in db.session.scalars(select(Program.code).order_by(Program.sort_order)).all():
         quotas = None
