@@ -4,7 +4,7 @@ import json
 import logging
 
 from flask import current_app
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 
 from ..audit.services import record
@@ -26,10 +26,20 @@ def start_job(actor, kind: str, params: dict | None = None) -> Job:
     task = JOB_TASKS.get(kind)
     if task is None:
         raise JobError(f"unknown job kind {kind!r}")
+    encoded = json.dumps(params or {}, sort_keys=True)
+    unfinished = db.session.scalar(
+        select(Job)
+        .where(Job.kind == kind, Job.params == encoded, Job.state.in_(("queued", "running")))
+        .order_by(Job.id.desc())
+    )
+    if unfinished is not None:
+        # A double click (or a second admin) follows the run already under way instead of
+        # queueing the same work twice.
+        return unfinished
     job = Job(
         kind=kind,
         state="queued",
-        params=json.dumps(params or {}, sort_keys=True),
+        params=encoded,
         created_by_id=getattr(actor, "id", None),
     )
     db.session.add(job)

@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bansos_app.audit.models import AuditEvent
 from bansos_app.auth.models import User
@@ -144,3 +144,19 @@ def test_unknown_job_kind_is_refused_before_anything_is_stored(app):
         with pytest.raises(JobError):
             start_job(None, "no_such_kind")
         assert db.session.scalar(select(Job)) is None
+
+
+def test_a_double_click_follows_the_run_already_under_way(app, client, auth, demo):
+    with app.app_context():
+        dinsos = db.session.scalar(select(User).where(User.username == "dinsos"))
+        running = Job(kind="evaluate_all", state="running", params="{}", created_by_id=dinsos.id)
+        db.session.add(running)
+        db.session.commit()
+        running_id = running.id
+    auth.login("dinsos", "demo-dinsos-admin")
+    token = csrf_from(client.get("/staf/").data)
+    for _ in range(2):
+        response = client.post("/staf/tugas/evaluasi", data={"csrf_token": token})
+        assert response.headers["Location"] == f"/staf/tugas/{running_id}"
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Job)) == 1
