@@ -1,7 +1,7 @@
 """Form validators and fields shared by several packages."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField
+from wtforms import DateField, IntegerField, SelectField
 from wtforms.validators import ValidationError
 
 
@@ -44,3 +44,19 @@ class DayField(DateField):
         except ValueError:
             self.data = None
             raise ValueError(_l("Isi tanggal yang benar.")) from None
+
+
+# WTForms has no Indonesian catalog, so the two messages it would add itself are ours.
+class ChoiceField(SelectField):
+    """A select whose bad or forged values get a message in the user's language."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+
+    def pre_validate(self, form):
+        # iter_choices gives (value, label, ...) whether choices are pairs or SelectChoice.
+        if self.data not in [value for value, *_ in self.iter_choices()]:
+            raise ValidationError(_l("Pilihan tidak tersedia."))

@@ -2,25 +2,10 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange, ValidationError
+from wtforms import SelectChoice, StringField
+from wtforms.validators import DataRequired, Length, NumberRange
 
-from ..validators import WholeNumberField, one_line
-
-
-# WTForms has no Indonesian catalog, so the two messages it would add itself are ours.
-class ChoiceField(SelectField):
-    """A select whose bad or forged values get a message in the user's language."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None
-
-    def pre_validate(self, form):
-        if self.data not in [choice.value for choice in self.choices]:
-            raise ValidationError(_l("Pilihan tidak tersedia."))
+from ..validators import ChoiceField, WholeNumberField, one_line
 
 
 class DeviceForm(FlaskForm):

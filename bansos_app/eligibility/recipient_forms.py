@@ -5,8 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectChoice, StringField
 from wtforms.validators import DataRequired, Length
 
-from ..admin.forms import ChoiceField
-from ..validators import DayField, WholeNumberField, one_line
+from ..validators import ChoiceField, DayField, WholeNumberField, one_line
 
 QUOTA_PREFIX = "kuota-"
 

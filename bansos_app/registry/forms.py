@@ -2,10 +2,10 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms import BooleanField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from ..validators import DayField, WholeNumberField, one_line
+from ..validators import ChoiceField, DayField, WholeNumberField, one_line
 from .edits import DEATH_SOURCES
 from .models import SCHOOL_LEVELS
 
@@ -31,14 +31,6 @@ RELATION_NAMES = {
 }
 
 
-class KnownChoice(SelectField):
-    """A select whose unknown value gets a message instead of WTForms' English one."""
-
-    def pre_validate(self, form):
-        if self.data not in {value for value, _label in self.choices}:
-            raise ValidationError(_l("Pilihan tidak dikenal."))
-
-
 class FilterForm(FlaskForm):
     """Search and filters of the household list; read from the query string."""
 
@@ -52,11 +44,11 @@ class FilterForm(FlaskForm):
             one_line,
         ],
     )
-    desa = KnownChoice(_l("Desa"), default="")
-    desil = KnownChoice(_l("Desil"), default="")
-    status = KnownChoice(_l("Status keluarga"), default="")
-    program = KnownChoice(_l("Program"), default="")
-    keadaan = KnownChoice(_l("Keadaan program"), default="")
+    desa = ChoiceField(_l("Desa"), default="")
+    desil = ChoiceField(_l("Desil"), default="")
+    status = ChoiceField(_l("Status keluarga"), default="")
+    program = ChoiceField(_l("Program"), default="")
+    keadaan = ChoiceField(_l("Keadaan program"), default="")
     tinjau = BooleanField(_l("Hanya yang perlu ditinjau"))
     hal = WholeNumberField(_l("Halaman"), validators=[Optional()])
 
@@ -89,10 +81,10 @@ class AddressForm(FlaskForm):
 class MemberForm(FlaskForm):
     """A member's school level, pregnancy, severe disability and relation."""
 
-    school_level = KnownChoice(_l("Sekolah"))
+    school_level = ChoiceField(_l("Sekolah"))
     pregnant = BooleanField(_l("Hamil"))
     severe_disability = BooleanField(_l("Disabilitas berat"))
-    relation = KnownChoice(_l("Hubungan"))
+    relation = ChoiceField(_l("Hubungan"))
     reason = _reason()
 
 
@@ -103,7 +95,7 @@ class DeathForm(FlaskForm):
         _l("Tanggal meninggal"),
         validators=[InputRequired(_l("Isi tanggal meninggal."))],
     )
-    source = KnownChoice(_l("Sumber laporan"))
+    source = ChoiceField(_l("Sumber laporan"))
     reason = _reason()
 
 

@@ -195,7 +195,7 @@ BAD = {
         {"died_on": "kemarin"},
         "Isi tanggal yang benar.",
     ),
-    "unknown source": ("Sri Wahyuni", "death", {"source": "Dukun"}, "Pilihan tidak dikenal."),
+    "unknown source": ("Sri Wahyuni", "death", {"source": "Dukun"}, "Pilihan tidak tersedia."),
     "school at 41": (
         "Sri Wahyuni",
         "member",

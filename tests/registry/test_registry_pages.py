@@ -102,7 +102,7 @@ def test_ten_thousand_characters_get_a_message(operator):
 def test_bad_filters_get_messages_and_the_rest_still_filters(operator):
     response = operator.get(LIST, query_string={"desa": "17.03.14.2017", "desil": "2"})
     assert response.status_code == 422
-    assert alerts(response) == ["Pilihan tidak dikenal."]
+    assert alerts(response) == ["Pilihan tidak tersedia."]
     assert all(d == "2" for d in re.findall(r'class="lbl">Desil </span>(\d+)<', _text(response)))
     assert operator.get(LIST, query_string={"hal": "x"}).status_code == 422
 
