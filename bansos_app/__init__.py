@@ -59,7 +59,9 @@ def _register_models() -> None:
     from .eligibility import recipient_models as _recipients  # noqa: F401
     from .jobs import models as _jobs  # noqa: F401
     from .kiosk import models as _kiosk  # noqa: F401
+    from .merchant import models as _merchant  # noqa: F401
     from .registry import models as _registry  # noqa: F401
+    from .vouchers import models as _vouchers  # noqa: F401
 
     @login_manager.user_loader
     def load_user(session_id: str):

@@ -5,7 +5,7 @@ import os
 import re
 import threading
 import time
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from flask_migrate import upgrade
@@ -14,6 +14,7 @@ from werkzeug.serving import make_server
 
 from bansos_app import create_app
 from bansos_app.extensions import db, limiter
+from bansos_app.registry.models import Household
 
 
 @pytest.fixture(scope="session")
@@ -31,6 +32,7 @@ def app(tmp_path_factory):
             "WTF_CSRF_ENABLED": True,
             "RATELIMIT_STORAGE_URI": "memory://",
             "HUEY_IMMEDIATE": True,  # queued jobs run at once, in the test's process
+            "VOUCHER_KEY_DIR": str(instance / "voucher-keys"),
             # A cheap scrypt cost: checks read the cost from each hash, so nothing else changes.
             "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
         }
@@ -273,3 +275,71 @@ def run_at_once(app, count: int, action) -> list:
         t.join()
     assert errors == []
     return results
+
+
+@pytest.fixture
+def make_voucher(app, make_household):
+    """Factory: an issued voucher (and its period) straight through the models.
+
+    Returns (voucher id, token, manual code). The period runs from a week ago to `ends_on`
+    (by default a month ahead) unless one with the same program and label exists.
+    """
+    from bansos_app.vouchers.models import DistributionPeriod, Voucher
+    from bansos_app.vouchers.tokens import code_hash, manual_code, sign_token
+
+    def make(program="SEMBAKO", value=200_000, household_id=None, label="Uji", ends_on=None):
+        household_id = household_id or make_household()
+        today = date.today()
+        with app.app_context():
+            period = db.session.scalar(
+                db.select(DistributionPeriod).filter_by(program_code=program, label=label)
+            )
+            if period is None:
+                period = DistributionPeriod(
+                    program_code=program,
+                    label=label,
+                    starts_on=today - timedelta(days=7),
+                    ends_on=ends_on or today + timedelta(days=30),
+                )
+                db.session.add(period)
+                db.session.flush()
+            household = db.session.get(Household, household_id)
+            code = manual_code(period.id, household_id)
+            voucher = Voucher(
+                period_id=period.id,
+                household_id=household_id,
+                program_code=program,
+                village_code=household.village_code,
+                value=value,
+                balance=value,
+                expires_on=period.ends_on,
+                code_hash=code_hash(code),
+            )
+            db.session.add(voucher)
+            db.session.commit()
+            token = sign_token(voucher.id, program, value, period.ends_on)
+            return voucher.id, token, code
+
+    return make
+
+
+@pytest.fixture
+def make_merchant(app, make_user):
+    """Factory: a shop of a kind in a village with its account; returns (id, username)."""
+    from bansos_app.merchant.models import Merchant
+
+    counter = {"n": 0}
+
+    def make(kind="sembako", village="17.03.12.2003", username=None):
+        counter["n"] += 1
+        username = username or f"toko{counter['n']}"
+        user_id = make_user(username, role="merchant", password=f"{username}-pass-123")
+        with app.app_context():
+            merchant = Merchant(
+                name=f"Toko {counter['n']}", kind=kind, village_code=village, user_id=user_id
+            )
+            db.session.add(merchant)
+            db.session.commit()
+            return merchant.id, username
+
+    return make

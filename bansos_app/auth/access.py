@@ -34,6 +34,17 @@ PERMISSIONS = {
     # Recipient lists (penetapan): Dinsos fixes them; villages read their own rows only.
     "recipients.view": {"operator_desa", "pendamping", "dinsos_admin", "auditor", "superadmin"},
     "recipients.manage": {"dinsos_admin", "superadmin"},
+    # Periods and issuance are Dinsos work; villages follow and print their own slips.
+    "vouchers.view": {"operator_desa", "pendamping", "dinsos_admin", "auditor", "superadmin"},
+    "vouchers.issue": {"dinsos_admin", "superadmin"},
+    "vouchers.print": {"operator_desa", "dinsos_admin", "superadmin"},
+    # A shop account redeems, undoes its own redemptions (10 minutes) and submits settlement.
+    "merchant.redeem": {"merchant"},
+    # Reversing a redemption after the shop's 10 minutes, and settling with shops.
+    "redemptions.reverse": {"dinsos_admin", "superadmin"},
+    "settlements.view": {"dinsos_admin", "auditor", "superadmin"},
+    "settlements.manage": {"dinsos_admin", "superadmin"},
+    "merchants.manage": {"dinsos_admin", "superadmin"},
 }
 
 

@@ -1,1 +1,1 @@
-"""merchant package (filled by later work)."""
+"""Shops: scanning, redemption and settlement."""

@@ -1,1 +1,1 @@
-"""vouchers package (filled by later work)."""
+"""Vouchers: periods, issuance, signed tokens, slips and redemption."""

@@ -236,6 +236,14 @@ EXPECTED = {
     "rules.manage": {"dinsos_admin", "superadmin"},
     "recipients.view": {"operator_desa", "pendamping", "dinsos_admin", "auditor", "superadmin"},
     "recipients.manage": {"dinsos_admin", "superadmin"},
+    "vouchers.view": {"operator_desa", "pendamping", "dinsos_admin", "auditor", "superadmin"},
+    "vouchers.issue": {"dinsos_admin", "superadmin"},
+    "vouchers.print": {"operator_desa", "dinsos_admin", "superadmin"},
+    "merchant.redeem": {"merchant"},
+    "redemptions.reverse": {"dinsos_admin", "superadmin"},
+    "settlements.view": {"dinsos_admin", "auditor", "superadmin"},
+    "settlements.manage": {"dinsos_admin", "superadmin"},
+    "merchants.manage": {"dinsos_admin", "superadmin"},
 }
 
 
