@@ -151,3 +151,6 @@ def audit_verify_cmd():
 
 
 from .jobs import cli as _jobs_cli  # noqa: E402, F401  (adds worker and evaluate)
+from .merchant import cli as _merchant_cli  # noqa: E402, F401  (shop commands)
+from .vouchers import cli as _vouchers_cli  # noqa: E402, F401  (issue-vouchers, verify-token, keys)
+from .vouchers import slip_cli as _slip_cli  # noqa: E402, F401  (print-slips)

@@ -73,7 +73,8 @@ def init_app(app) -> None:
     app.extensions["huey"] = huey
     state["settings"] = None  # settings may have changed on the same app (tests)
     use_app(app)
-    from . import tasks  # noqa: F401  (registers the tasks on this huey)
+    from ..vouchers import slip_tasks, tasks  # noqa: F401  (issuance and bulk slip jobs)
+    from . import tasks as _job_tasks  # noqa: F401  (registers the tasks on this huey)
 
 
 def job_task(kind: str, **options):

@@ -1,0 +1,1 @@
+"""Filled by issue 8 work (placeholder so registration lines exist)."""
