@@ -51,6 +51,12 @@ MENU = (
         _l("Daftar penerima per program dan SK; keluarga yang perlu ditinjau ulang."),
     ),
     MenuEntry(
+        "periods.index",
+        "vouchers.view",
+        _l("Periode voucher"),
+        _l("Periode penyaluran Sembako, LPG dan Listrik: pratinjau per desa, terbitkan voucher."),
+    ),
+    MenuEntry(
         "auth.users",
         "users.manage",
         _l("Akun staf"),
