@@ -33,12 +33,14 @@ def _list_page(form=None, status=200, block=None):
     """Every period with its vouchers (the user's villages only); Dinsos also gets the form."""
     if form is None and can(current_user, "vouchers.issue"):
         form = period_form(voucher_programs())
+    scope = scoped_village_codes(current_user)
     page = render_page(
         LIST,
         block=block,
         status=status,
         periods=list_periods(),
-        figures=period_figures(scoped_village_codes(current_user)),
+        figures=period_figures(scope),
+        scoped=scope is not None,
         form=form,
     )
     return no_store(page)
