@@ -28,10 +28,16 @@ bp = Blueprint("settlement", __name__)
 ID = "int(max=2147483647)"
 
 
+def find_merchant() -> Merchant | None:
+    """The active shop run from the logged-in account, if any."""
+    merchant = db.session.scalar(select(Merchant).filter_by(user_id=current_user.id))
+    return merchant if merchant is not None and merchant.active else None
+
+
 def current_merchant() -> Merchant:
     """The shop run from the logged-in account; 404 for an account without an active shop."""
-    merchant = db.session.scalar(select(Merchant).filter_by(user_id=current_user.id))
-    if merchant is None or not merchant.active:
+    merchant = find_merchant()
+    if merchant is None:
         abort(404)
     return merchant
 
@@ -55,7 +61,10 @@ def _settlement(merchant, period) -> Settlement:
 @requires("merchant.redeem")
 def periods():
     """The shop's periods with its total and settlement state in each."""
-    merchant = current_merchant()
+    merchant = find_merchant()
+    if merchant is None:
+        # A shop account Dinsos has not linked to a shop yet: say so rather than a bare 404.
+        return no_store(render_page("merchant/settlement_periods.html", merchant=None, rows=[]))
     return no_store(
         render_page(
             "merchant/settlement_periods.html",
