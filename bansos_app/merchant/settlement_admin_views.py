@@ -211,7 +211,7 @@ def _act(settlement_id: int, form, action, done_message):
         action(settlement)
     except SettlementError as e:
         return _detail(merchant, period, 422, error=e.message, **forms)
-    flash(done_message.format(shop=merchant.name))
+    flash(done_message(merchant.name))
     return redirect(
         url_for("settlement_admin.detail", period_id=period.id, merchant_id=merchant.id),
         code=303,
@@ -227,7 +227,7 @@ def pay(settlement_id: int):
         settlement_id,
         form,
         lambda s: mark_paid(current_user, s, form.referensi.data),
-        _("Rekap {shop} ditandai sudah dibayar."),
+        lambda name: _("Rekap %(shop)s ditandai sudah dibayar.", shop=name),
     )
 
 
@@ -240,7 +240,7 @@ def send_back(settlement_id: int):
         settlement_id,
         form,
         lambda s: return_settlement(current_user, s, form.alasan.data),
-        _("Rekap {shop} dikembalikan ke toko."),
+        lambda name: _("Rekap %(shop)s dikembalikan ke toko.", shop=name),
     )
 
 
