@@ -2,14 +2,16 @@
 
 import re
 import subprocess
+import time
 
 import pytest
 from sqlalchemy import select
 
 from bansos_app.extensions import db
 from bansos_app.merchant.models import Settlement
+from tests.browser import SHOTS, needs_chromium, screenshot
 from tests.conftest import alerts, csrf_from, page_text
-from tests.merchant.settlement_helpers import audit_actions, put_in_state, shop_with_sales
+from tests.merchant.settlement_helpers import audit_actions, put_in_state, redeem, shop_with_sales
 
 SHOP, ADMIN = "/toko/rekap/", "/staf/rekap-toko/"
 
@@ -237,3 +239,67 @@ def test_pdf_shows_the_total(tmp_path, client, auth, sales):
     ).stdout
     assert "Rp200.000" in text and "Toko 1" in text and "Terbuka" in text
     assert "Pemilik toko" in text and "Dinas Sosial" in text
+    # A picture of the first page to look at, beside the browser screenshots.
+    SHOTS.mkdir(exist_ok=True)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "60", "-singlefile", str(path), str(SHOTS / "settlement-a4")],
+        check=True,
+    )
+
+
+def _wait_until(page, expression: str, timeout: float = 10.0) -> None:
+    """Poll through DevTools (Playwright's wait_for_function needs eval, which the CSP forbids)."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"timed out waiting for {expression}"
+        time.sleep(0.05)
+
+
+def _browser_login(browser, base, username, password):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.goto(f"{base}/staf/masuk")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{base}/staf/")
+    return context, page
+
+
+@needs_chromium
+def test_browser_shop_submits_and_dinsos_approves_inline(
+    app, browser, live_server, make_voucher, make_merchant, dinsos
+):
+    from bansos_app.merchant.models import Merchant
+
+    merchant_id, username, period_id = shop_with_sales(app, make_voucher, make_merchant)
+    second, _, _ = shop_with_sales(app, make_voucher, make_merchant, amounts=(200_000,))
+    make_merchant(village="17.03.12.2001")
+    undone_voucher, _, _ = make_voucher()
+    redeem(app, undone_voucher, merchant_id, 150_000, undone=True)
+    with app.app_context():
+        for mid, name in ((merchant_id, "E-Warong Giri Kencana"), (second, "E-Warong Sejahtera")):
+            db.session.get(Merchant, mid).name = name
+        db.session.commit()
+    put_in_state(app, second, period_id, "submitted")
+
+    context, page = _browser_login(browser, live_server, username, f"{username}-pass-123")
+    page.goto(f"{live_server}/toko/rekap/{period_id}")
+    page.click("text=Ajukan pencairan")
+    page.wait_for_selector("p.ok")
+    assert "Rekap diajukan: 2 penukaran, Rp200.000." in page.inner_text("main")
+    screenshot(page, "settlement-shop-desktop")
+    context.close()
+
+    context, page = _browser_login(browser, live_server, *dinsos)
+    page.goto(f"{live_server}/staf/rekap-toko/")
+    assert page.inner_text("#count-submitted") == "2"
+    row = f"#rekap-{merchant_id}"
+    page.click(f"{row} button:has-text('Setujui')")
+    _wait_until(page, f"document.querySelector('{row}').innerText.includes('Disetujui')")
+    _wait_until(page, "document.querySelector('#count-approved').innerText === '1'")
+    assert page.inner_text("#count-submitted") == "1"
+    assert page.url.endswith("/staf/rekap-toko/")  # swapped in place, no page load
+    screenshot(page, "settlement-dinsos-desktop")
+    context.close()
+    assert _settlement(app, merchant_id, period_id).state == "approved"
