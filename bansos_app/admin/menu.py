@@ -69,6 +69,24 @@ MENU = (
         _l("Lihat aturan tiap program dan tambah versi baru setelah melihat dampaknya per desa."),
     ),
     MenuEntry(
+        "settlement_admin.index",
+        "settlements.view",
+        _l("Rekap toko"),
+        _l("Penukaran dan total tiap toko per periode; setujui, tandai dibayar, unduh CSV/PDF."),
+    ),
+    MenuEntry(
+        "merchant_accounts.index",
+        "merchants.manage",
+        _l("Toko mitra"),
+        _l("Daftar e-warong, pangkalan LPG dan agen listrik per desa beserta akunnya."),
+    ),
+    MenuEntry(
+        "settlement.periods",
+        "merchant.redeem",
+        _l("Rekap penukaran"),
+        _l("Penukaran toko Anda per periode, totalnya, dan pengajuan pencairan ke Dinsos."),
+    ),
+    MenuEntry(
         "auth.password",
         "staff.home",
         _l("Ganti kata sandi"),
