@@ -87,6 +87,8 @@ def _register_blueprints(app: Flask) -> None:
     from .jobs.views import bp as jobs_bp
     from .kiosk.device_views import bp as kiosk_device_bp
     from .kiosk.views import bp as kiosk_bp
+    from .merchant import reversal_views
+    from .merchant.views import bp as merchant_bp
     from .registry.views import bp as registry_bp
 
     app.register_blueprint(web.bp)
@@ -100,6 +102,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(rules_bp, url_prefix="/staf/program")
     app.register_blueprint(recipient_views.bp, url_prefix="/staf/penetapan")
     app.register_blueprint(registry_bp, url_prefix="/staf/keluarga")
+    app.register_blueprint(merchant_bp, url_prefix="/toko")
+    app.register_blueprint(reversal_views.bp, url_prefix="/staf/penukaran")
 
 
 def _register_template_helpers(app: Flask) -> None:

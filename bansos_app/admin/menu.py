@@ -74,6 +74,18 @@ MENU = (
         _l("Cek status bansos"),
         _l("Bantu warga memeriksa status bansos dengan NIK dan nomor KK, seperti di kios."),
     ),
+    MenuEntry(
+        "merchant.scan",
+        "merchant.redeem",
+        _l("Tukar voucher"),
+        _l("Pindai QR atau ketik kode voucher warga, tukarkan, dan batalkan salah nominal."),
+    ),
+    MenuEntry(
+        "reversal.index",
+        "redemptions.reverse",
+        _l("Pembatalan penukaran"),
+        _l("Cari penukaran toko dengan nomor seri voucher dan batalkan dengan alasan."),
+    ),
 )
 
 
