@@ -35,7 +35,7 @@ def shop_page(view):
         g.shop = shop_of(current_user)
         if g.shop is None:
             # An account Dinsos made before linking it to a shop: say so instead of failing.
-            return no_store(render_page("merchant/no_shop.html", status=403))
+            return no_store(render_page("merchant/no_shop.html"))
         return view(*args, **kwargs)
 
     return wrapped

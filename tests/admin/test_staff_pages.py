@@ -17,14 +17,15 @@ ROLES = {
 PIN, DEVICES, STATUS = "/staf/pin/", "/staf/kiosk/", "/cek-status"
 USERS, PASSWORD = "/staf/akun/", "/staf/kata-sandi"
 PROGRAMS, RECIPIENTS, REGISTRY = "/staf/program/", "/staf/penetapan/", "/staf/keluarga/"
+SHOP, REVERSAL = "/toko/", "/staf/penukaran/"
 # What each demo account may do from its home, and what it may not.
 PLACES = {
     "operator": [REGISTRY, PIN, DEVICES, RECIPIENTS, PASSWORD, STATUS],
     "pendamping": [REGISTRY, RECIPIENTS, PASSWORD, STATUS],
-    "dinsos": [REGISTRY, PIN, DEVICES, RECIPIENTS, USERS, PROGRAMS, PASSWORD, STATUS],
-    "toko": [PASSWORD, STATUS],
+    "dinsos": [REGISTRY, PIN, DEVICES, RECIPIENTS, USERS, PROGRAMS, PASSWORD, STATUS, REVERSAL],
+    "toko": [PASSWORD, STATUS, SHOP],
     "auditor": [REGISTRY, RECIPIENTS, PROGRAMS, PASSWORD, STATUS],
-    "admin": [REGISTRY, PIN, DEVICES, RECIPIENTS, USERS, PROGRAMS, PASSWORD, STATUS],
+    "admin": [REGISTRY, PIN, DEVICES, RECIPIENTS, USERS, PROGRAMS, PASSWORD, STATUS, REVERSAL],
 }
 
 
@@ -43,6 +44,14 @@ def _menu_list(html: str) -> list[str]:
 @pytest.mark.parametrize("username", ROLES)
 def test_every_role_home_lists_what_it_can_do(client, auth, demo, username):
     assert auth.login(username, ROLES[username]).status_code == 303
+    if username == "toko":
+        # A shop's home is its scan page; its menu is the nav bar there.
+        assert client.get("/staf/").headers["Location"] == SHOP
+        listed = re.findall(r'<a href="([^"]+)"', _nav(_text(client.get(SHOP))))[1:]
+        assert listed == PLACES[username]  # after "Beranda", which leads here too
+        for path in listed:
+            assert client.get(path).status_code == 200, path
+        return
     html = _text(client.get("/staf/"))
     listed = _menu_list(html)
     assert listed == PLACES[username]
