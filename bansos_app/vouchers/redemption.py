@@ -165,15 +165,18 @@ def redeem(token: str, amount: int, merchant, key: str, actor) -> Redemption:
     if not isinstance(key, str) or not KEY_PATTERN.fullmatch(key):
         raise RedemptionError("key")
     voucher, _claims = find_voucher(token)
-    # A retry of a redemption that went through answers with it, before any state check:
-    # the voucher may well be spent by that very redemption.
-    first = _replay(key, merchant, voucher)
-    if first is not None:
-        return first
-    check_redeemable(voucher, merchant)
-    _check_amount(voucher, amount)
-    if settlement_state(merchant.id, voucher.period_id, lock=True) != "open":
-        raise RedemptionError("settled")
+    try:
+        check_redeemable(voucher, merchant)
+        _check_amount(voucher, amount)
+        if settlement_state(merchant.id, voucher.period_id, lock=True) != "open":
+            raise RedemptionError("settled")
+    except RedemptionError:
+        # A retry of a redemption that went through answers with it: the voucher may well
+        # be spent by that very redemption. Looked up only here, to spare the usual case.
+        first = _replay(key, merchant, voucher)
+        if first is not None:
+            return first
+        raise
     redemption = Redemption(
         voucher_id=voucher.id,
         merchant_id=merchant.id,
@@ -221,8 +224,16 @@ def redeem(token: str, amount: int, merchant, key: str, actor) -> Redemption:
         amount=amount,
         balance=row.balance,
     )
-    db.session.commit()
+    _commit_keeping(redemption)
     return redemption
+
+
+def _commit_keeping(obj) -> None:
+    """Commit, keeping the object's column values loaded: a receipt needs no re-read."""
+    values = {c.key: getattr(obj, c.key) for c in obj.__mapper__.column_attrs}
+    db.session.commit()
+    for key, value in values.items():
+        set_committed_value(obj, key, value)
 
 
 def _give_back(redemption: Redemption, actor, reason: str) -> int:
