@@ -149,7 +149,7 @@ def client(port, tokens, seconds, verify, start_at, queue) -> None:
     csrf = shop.login()
     while time.time() < start_at:
         time.sleep(0.001)
-    done, refused, ids, i = 0, 0, [], 0
+    done, refused, i = 0, 0, 0
     ends = start_at + seconds
     while time.time() < ends:
         token = tokens[i % len(tokens)]

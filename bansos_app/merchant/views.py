@@ -125,10 +125,14 @@ def redeem_voucher():
 
 
 def _receipt_page(redemption, error=None, status=200):
+    """The receipt page; for htmx its work area and, out of band, today's list."""
     return no_store(
         render_page(
             "merchant/receipt.html",
             block="work",
+            oob=("recent",),
+            oob_recent=bool(htmx),
+            recent=todays_redemptions(g.shop),
             shop=g.shop,
             redemption=redemption,
             voucher=redemption.voucher,

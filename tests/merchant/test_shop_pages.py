@@ -6,6 +6,7 @@ from datetime import timedelta
 from bansos_app.extensions import db
 from bansos_app.registry.models import Household
 from bansos_app.vouchers.models import Redemption, Voucher
+from tests.browser import needs_chromium, screenshot
 from tests.conftest import alerts, csrf_from, page_text
 from tests.merchant.redeem_support import snapshot, try_redeem
 
@@ -214,3 +215,48 @@ def test_dinsos_reversal_page(app, client, auth, demo, make_voucher, make_mercha
 def test_shop_cannot_open_the_reversal_page(client, auth, make_merchant):
     _login_shop(client, auth, make_merchant)
     assert client.get("/staf/penukaran/").status_code == 403
+
+
+@needs_chromium
+def test_browser_shop_redeems_part_then_the_rest(
+    app, browser, live_server, make_voucher, make_merchant
+):
+    voucher_id, token, _ = make_voucher(value=200_000)
+    _shop, username = make_merchant()
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, has_touch=True)
+    page = context.new_page()
+    page.goto(f"{live_server}/staf/masuk")
+    page.fill("#username", username)
+    page.fill("#password", f"{username}-pass-123")
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{live_server}/toko/")
+    assert page.evaluate("document.activeElement.name") == "token"
+    # A USB scanner types the token and presses Enter into the focused field.
+    page.keyboard.type(token)
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".redeem-form")
+    screenshot(page, "shop-verified")
+    assert page.input_value("#amount") == "200000"
+    page.fill("#amount", "120000")
+    page.tap(".redeem-form button[type=submit]")
+    page.wait_for_selector(".receipt")
+    assert "Rp80.000" in page.inner_text(".receipt")
+    assert "/toko/struk/" in page.url
+    screenshot(page, "shop-receipt")
+    page.click("text=Pindai voucher berikutnya")
+    page.wait_for_selector("#token")
+    page.fill("#token", token)
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".redeem-form")
+    assert page.input_value("#amount") == "80000"
+    page.tap(".redeem-form button[type=submit]")
+    page.wait_for_selector(".receipt")
+    assert "Rp0" in page.inner_text(".receipt")
+    page.goto(f"{live_server}/toko/")
+    page.fill("#token", token)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#work .alert")
+    assert "sudah habis dipakai" in page.inner_text("#work .alert")
+    screenshot(page, "shop-spent")
+    context.close()
+    assert snapshot(app, voucher_id)["total"] == 200_000
