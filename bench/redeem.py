@@ -3,7 +3,8 @@
 A fresh database is built by the migrations with N households, a Sembako period, one voucher
 per household and a shop. Each client (its own process) logs in once as the shop, then posts
 `/toko/tukar` (token, amount, idempotency key, CSRF) as fast as the server answers, Rp1.000 at
-a time on vouchers of its own; with --verify every redemption is preceded by `/toko/periksa`.
+a time on vouchers of its own; with --verify every redemption is preceded by `/toko/periksa`
+(as htmx asks for it).
 Afterwards the ledger is checked: the redemptions counted by the clients are in it exactly
 once and every voucher's balance equals its value minus its redemptions. Target: 200/s.
 
@@ -118,8 +119,10 @@ class Shop:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         self.cookie = ""
 
-    def request(self, method: str, path: str, fields: dict | None = None):
+    def request(self, method: str, path: str, fields: dict | None = None, htmx=False):
         headers = {"Cookie": self.cookie} if self.cookie else {}
+        if htmx:
+            headers["HX-Request"] = "true"
         body = None
         if fields is not None:
             body = urllib.parse.urlencode(fields)
@@ -155,7 +158,10 @@ def client(port, tokens, seconds, verify, start_at, queue) -> None:
         token = tokens[i % len(tokens)]
         i += 1
         if verify:
-            status, _ = shop.request("POST", "/toko/periksa", {"csrf_token": csrf, "token": token})
+            # As the page's htmx asks: only the work area comes back.
+            status, _ = shop.request(
+                "POST", "/toko/periksa", {"csrf_token": csrf, "token": token}, htmx=True
+            )
             assert status == 200, f"verify answered {status}"
         fields = {
             "csrf_token": csrf,

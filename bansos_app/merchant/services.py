@@ -24,7 +24,7 @@ def start_of_today_utc() -> datetime:
     return local.astimezone(UTC).replace(tzinfo=None)
 
 
-def todays_redemptions(merchant: Merchant, limit: int = 50) -> list[Redemption]:
+def todays_redemptions(merchant: Merchant, limit: int = 20) -> list[Redemption]:
     """The shop's redemptions since midnight WIB, newest first."""
     return db.session.scalars(
         select(Redemption)

@@ -1,6 +1,7 @@
 """The shop's pages under /toko/: scan, verify, redeem, receipt (HTML and PDF) and undo."""
 
 import secrets
+from datetime import UTC
 from functools import wraps
 
 from flask import Blueprint, abort, g, redirect, url_for
@@ -9,6 +10,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from ..auth.access import requires
+from ..eligibility.evaluation import JAKARTA
 from ..extensions import db, htmx
 from ..pages import no_store, render_page
 from ..vouchers.models import Redemption
@@ -24,6 +26,12 @@ from .receipt import receipt_pdf
 from .services import can_undo, own_redemption, shop_of, todays_redemptions
 
 bp = Blueprint("merchant", __name__)
+
+
+@bp.app_template_filter("jam")
+def time_of_day(value) -> str:
+    """A stored UTC time as the WIB time of day ("17.05"): today's list needs no date."""
+    return value.replace(tzinfo=UTC).astimezone(JAKARTA).strftime("%H.%M") if value else "-"
 
 
 def shop_page(view):
