@@ -56,6 +56,7 @@ bench: install-dev system-deps
 	$(BIN)/python -m bench.penetapan
 	$(BIN)/python -m bench.kiosk_wrk
 	$(BIN)/python -m bench.issuance
+	$(BIN)/python -m bench.redeem
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

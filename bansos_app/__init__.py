@@ -88,6 +88,8 @@ def _register_blueprints(app: Flask) -> None:
     from .kiosk.device_views import bp as kiosk_device_bp
     from .kiosk.views import bp as kiosk_bp
     from .merchant import account_views, settlement_admin_views, settlement_views
+    from .merchant import reversal_views
+    from .merchant.views import bp as merchant_bp
     from .registry.views import bp as registry_bp
     from .vouchers.period_views import bp as periods_bp
 
@@ -106,6 +108,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(settlement_views.bp, url_prefix="/toko/rekap")
     app.register_blueprint(settlement_admin_views.bp, url_prefix="/staf/rekap-toko")
     app.register_blueprint(account_views.bp, url_prefix="/staf/toko-mitra")
+    app.register_blueprint(merchant_bp, url_prefix="/toko")
+    app.register_blueprint(reversal_views.bp, url_prefix="/staf/penukaran")
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -147,7 +147,8 @@ class AuthActions:
         )
 
     def logout(self):
-        page = self._client.get("/staf/")
+        # Followed: a shop account's home redirects to its scan page.
+        page = self._client.get("/staf/", follow_redirects=True)
         return self._client.post("/staf/keluar", data={"csrf_token": csrf_from(page.data)})
 
 

@@ -81,6 +81,18 @@ MENU = (
         _l("Daftar e-warong, pangkalan LPG dan agen listrik per desa beserta akunnya."),
     ),
     MenuEntry(
+        "reversal.index",
+        "redemptions.reverse",
+        _l("Pembatalan penukaran"),
+        _l("Cari penukaran toko dengan nomor seri voucher dan batalkan dengan alasan."),
+    ),
+    MenuEntry(
+        "merchant.scan",
+        "merchant.redeem",
+        _l("Tukar voucher"),
+        _l("Pindai QR atau ketik kode voucher warga, tukarkan, dan batalkan salah nominal."),
+    ),
+    MenuEntry(
         "settlement.periods",
         "merchant.redeem",
         _l("Rekap penukaran"),

@@ -2,7 +2,7 @@
 
 from functools import partial
 
-from flask import Blueprint, request, url_for
+from flask import Blueprint, redirect, request, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -51,6 +51,9 @@ def _filter_form() -> VillageFilterForm:
 @requires("staff.home")
 def home():
     """Show the role's places, its figures, and one page of its villages (filtered)."""
+    if current_user.role == "merchant":
+        # A shop has no villages or figures; its work is the scan page.
+        return redirect(url_for("merchant.scan"), code=303)
     form = _filter_form()
     valid = form.validate()
     # A bad field is reported and ignored; the other filters still apply.

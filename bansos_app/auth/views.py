@@ -13,6 +13,11 @@ from .services import authenticate, log_out
 bp = Blueprint("auth", __name__)
 
 
+def home_endpoint(user) -> str:
+    """Where an account lands after login: a shop at its scan page, staff at the staff home."""
+    return "merchant.scan" if user.role == "merchant" else "admin.home"
+
+
 @bp.route("/masuk", methods=["GET", "POST"])
 # Per client address, across usernames: the lockout alone would let one client try a few
 # passwords on every account in turn.
@@ -22,14 +27,14 @@ bp = Blueprint("auth", __name__)
 def login():
     """Show the login form and sign a staff member in."""
     if current_user.is_authenticated:
-        return redirect(url_for("admin.home"))
+        return redirect(url_for(home_endpoint(current_user)))
     form = LoginForm()
     error = None
     if form.validate_on_submit():
         user = authenticate(form.username.data.strip(), form.password.data)
         if user:
             login_user(user)
-            return redirect(url_for("admin.home"), code=303)
+            return redirect(url_for(home_endpoint(user)), code=303)
         # One message for every failure, locked accounts included, so none reveals a username.
         error = _(
             "Nama pengguna atau kata sandi salah. Setelah 5 kali salah, akun dikunci 15 menit."

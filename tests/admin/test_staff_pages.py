@@ -19,15 +19,16 @@ USERS, PASSWORD = "/staf/akun/", "/staf/kata-sandi"
 PROGRAMS, RECIPIENTS, REGISTRY = "/staf/program/", "/staf/penetapan/", "/staf/keluarga/"
 PERIODS = "/staf/periode/"
 SETTLEMENTS, SHOPS, SHOP_SETTLEMENT = "/staf/rekap-toko/", "/staf/toko-mitra/", "/toko/rekap/"
+SHOP, REVERSAL = "/toko/", "/staf/penukaran/"
 DISTRICT = [REGISTRY, PIN, DEVICES, RECIPIENTS, PERIODS, USERS, PROGRAMS, SETTLEMENTS, SHOPS]
 # What each demo account may do from its home, and what it may not.
 PLACES = {
     "operator": [REGISTRY, PIN, DEVICES, RECIPIENTS, PERIODS, PASSWORD, STATUS],
     "pendamping": [REGISTRY, RECIPIENTS, PERIODS, PASSWORD, STATUS],
-    "dinsos": [*DISTRICT, PASSWORD, STATUS],
-    "toko": [SHOP_SETTLEMENT, PASSWORD, STATUS],
+    "dinsos": [*DISTRICT, REVERSAL, PASSWORD, STATUS],
+    "toko": [SHOP, SHOP_SETTLEMENT, PASSWORD, STATUS],
     "auditor": [REGISTRY, RECIPIENTS, PERIODS, PROGRAMS, SETTLEMENTS, PASSWORD, STATUS],
-    "admin": [*DISTRICT, PASSWORD, STATUS],
+    "admin": [*DISTRICT, REVERSAL, PASSWORD, STATUS],
 }
 
 
@@ -46,6 +47,14 @@ def _menu_list(html: str) -> list[str]:
 @pytest.mark.parametrize("username", ROLES)
 def test_every_role_home_lists_what_it_can_do(client, auth, demo, username):
     assert auth.login(username, ROLES[username]).status_code == 303
+    if username == "toko":
+        # A shop's home is its scan page; its menu is the nav bar there.
+        assert client.get("/staf/").headers["Location"] == SHOP
+        listed = re.findall(r'<a href="([^"]+)"', _nav(_text(client.get(SHOP))))[1:]
+        assert listed == PLACES[username]  # after "Beranda", which leads here too
+        for path in listed:
+            assert client.get(path).status_code == 200, path
+        return
     html = _text(client.get("/staf/"))
     listed = _menu_list(html)
     assert listed == PLACES[username]
@@ -55,7 +64,7 @@ def test_every_role_home_lists_what_it_can_do(client, auth, demo, username):
     )
     for path in listed:
         assert client.get(path).status_code == 200, path
-    every = {REGISTRY, PIN, DEVICES, USERS, PROGRAMS, RECIPIENTS, PERIODS, SETTLEMENTS, SHOPS}
+    every = {*DISTRICT, REVERSAL}
     for path in every - set(listed):
         assert client.get(path).status_code == 403, path
 
