@@ -87,8 +87,7 @@ def _register_blueprints(app: Flask) -> None:
     from .jobs.views import bp as jobs_bp
     from .kiosk.device_views import bp as kiosk_device_bp
     from .kiosk.views import bp as kiosk_bp
-    from .merchant import account_views, settlement_admin_views, settlement_views
-    from .merchant import reversal_views
+    from .merchant import account_views, reversal_views, settlement_admin_views, settlement_views
     from .merchant.views import bp as merchant_bp
     from .registry.views import bp as registry_bp
     from .vouchers.period_views import bp as periods_bp

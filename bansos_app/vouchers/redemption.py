@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -109,14 +110,42 @@ def find_voucher(text: str) -> tuple[Voucher, object]:
 
 def settlement_state(merchant_id: int, period_id: int, lock: bool = False) -> str:
     """The shop's settlement state for the period ("open" while none exists)."""
-    query = select(Settlement).where(
-        Settlement.merchant_id == merchant_id, Settlement.period_id == period_id
-    )
     if lock:
-        # Orders this change against a concurrent submission of the same settlement.
-        query = query.with_for_update()
-    settlement = db.session.scalar(query)
+        return _locked_settlement_state(merchant_id, period_id)
+    settlement = db.session.scalar(
+        select(Settlement).where(
+            Settlement.merchant_id == merchant_id, Settlement.period_id == period_id
+        )
+    )
     return settlement.state if settlement is not None else "open"
+
+
+def _locked_settlement_state(merchant_id: int, period_id: int) -> str:
+    """Create the settlement row if missing and lock it, in one statement; return its state.
+
+    A plain SELECT ... FOR UPDATE locks nothing while the row does not exist yet, so a
+    submission creating it at the same moment could count before this redemption commits.
+    The no-op DO UPDATE takes the row lock whether the row is new or old.
+    """
+    table = Settlement.__table__
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(table)
+        .values(
+            merchant_id=merchant_id,
+            period_id=period_id,
+            state="open",
+            total=0,
+            redemption_count=0,
+            payment_reference="",
+        )
+        .on_conflict_do_update(
+            index_elements=["merchant_id", "period_id"], set_={"state": table.c.state}
+        )
+        .returning(table.c.state)
+    )
+    return db.session.execute(statement).scalar_one()
 
 
 def check_redeemable(voucher: Voucher, merchant) -> None:

@@ -23,7 +23,12 @@ def _age(app, redemption_id, minutes):
 def _settle(app, merchant_id, voucher_id, state):
     with app.app_context():
         period_id = db.session.get(Voucher, voucher_id).period_id
-        db.session.add(Settlement(merchant_id=merchant_id, period_id=period_id, state=state))
+        # A redemption already created the shop's open settlement row: move it on.
+        settlement = db.session.scalar(
+            db.select(Settlement).filter_by(merchant_id=merchant_id, period_id=period_id)
+        ) or Settlement(merchant_id=merchant_id, period_id=period_id)
+        settlement.state = state
+        db.session.add(settlement)
         db.session.commit()
 
 
