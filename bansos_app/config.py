@@ -44,6 +44,8 @@ def load_config(instance_path: Path) -> dict:
         # Signs the audit chain's head. Set it apart from SECRET_KEY in production and keep it
         # out of the database's reach; by default it is derived from SECRET_KEY.
         "AUDIT_KEY": os.environ.get("AUDIT_KEY"),
+        # Voucher signing keys; every app server and worker must read the same directory.
+        "VOUCHER_KEY_DIR": os.environ.get("VOUCHER_KEY_DIR") or None,
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": redis_url,
