@@ -1,0 +1,66 @@
+"""Voucher slips as PDFs (WeasyPrint): one slip a page on 58/80 mm rolls, nine on A4."""
+
+from functools import cache
+from pathlib import Path
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+
+from .slips import PAPERS, slip_for
+
+PER_SHEET = 9  # A4: three columns of three slips of 66 x 95 mm
+CSS_PX_PER_MM = 96 / 25.4
+
+
+@cache
+def _weasy():
+    """WeasyPrint's parsed slip stylesheet and font set, built once a process, not per PDF."""
+    # Imported here: WeasyPrint (Pango) loads slowly and only slip printing needs it.
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    fonts = FontConfiguration()
+    path = Path(current_app.static_folder) / "css" / "slip_pdf.css"
+    return CSS(filename=str(path), font_config=fonts), fonts
+
+
+def slips_html(slips: list, paper: str) -> str:
+    """The one HTML document holding every slip."""
+    return render_template("vouchers/slip_pdf.html", slips=slips, paper=paper, per_sheet=PER_SHEET)
+
+
+def _fit_rolls(document) -> None:
+    """Cut each roll page just below its slip, so the printer feeds no blank paper."""
+    for page in document.pages:
+        box = page._page_box  # noqa: SLF001 - WeasyPrint exposes no public content height
+        bottom = max(
+            (child.position_y + child.margin_height() for child in _content_boxes(box)),
+            default=page.height,
+        )
+        page.height = min(page.height, bottom + box.margin_bottom)
+
+
+def _content_boxes(page_box):
+    """The slip boxes laid out on a page (html > body > article)."""
+    for html in page_box.children:
+        for body in getattr(html, "children", ()):
+            yield from getattr(body, "children", ())
+
+
+def slips_pdf(vouchers, paper: str = "a4", reprints: dict | None = None) -> bytes:
+    """Render the vouchers' slips as one PDF for the paper ("58", "80" or "a4")."""
+    if paper not in PAPERS:
+        raise ValueError(f"unknown paper {paper!r}")
+    from weasyprint import HTML
+
+    reprints = reprints or {}
+    with force_locale("id"):  # also outside a request (jobs, CLI): printed for the shops
+        slips = [slip_for(v, paper, reprints.get(v.id)) for v in vouchers]
+        html = slips_html(slips, paper)
+    stylesheet, fonts = _weasy()
+    document = HTML(string=html, base_url=current_app.root_path).render(
+        stylesheets=[stylesheet], font_config=fonts
+    )
+    if paper != "a4":
+        _fit_rolls(document)
+    return document.write_pdf()
