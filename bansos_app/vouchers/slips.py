@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
+from flask import has_request_context
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -45,7 +46,8 @@ def slip_for(voucher: Voucher, paper: str = "80", reprint: int | None = None) ->
     token = tokens.sign_token(voucher.id, voucher.program_code, voucher.value, voucher.expires_on)
     return Slip(
         voucher_id=voucher.id,
-        program=voucher.program.name,
+        # Outside a request (jobs, CLI) there is no visitor's language: print Bahasa Indonesia.
+        program=voucher.program.name if has_request_context() else voucher.program.name_id,
         value=voucher.value,
         balance=voucher.balance if voucher.balance < voucher.value else None,
         period=voucher.period.label,

@@ -3,7 +3,6 @@
 import json
 import re
 from datetime import timedelta
-from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
@@ -173,14 +172,10 @@ def test_issue_pin_refuses_households_outside_scope_and_missing_csrf(app, client
 
 # --- kiosk side -----------------------------------------------------------------------------
 
-# What the voucher issue will return: one issued voucher the kiosk could print.
-ONE_VOUCHER = [SimpleNamespace(program=SimpleNamespace(name="Sembako / BPNT"), amount=200_000)]
-
-
 @pytest.fixture
-def printable(monkeypatch):
-    """Something to print, so that the status page asks for the PIN (vouchers come later)."""
-    monkeypatch.setattr("bansos_app.kiosk.views.printable_vouchers", lambda household: ONE_VOUCHER)
+def printable(app, demo, make_voucher):
+    """Something to print, so that the status page asks for the PIN: a Sembako voucher."""
+    make_voucher(household_id=_household(app, SRI["kk"]).id)
 
 
 def test_no_pin_box_while_there_is_nothing_to_print(app, client, demo):
@@ -195,7 +190,8 @@ def test_no_pin_box_while_there_is_nothing_to_print(app, client, demo):
 def test_pin_box_and_voucher_when_something_can_be_printed(app, client, demo, printable):
     html = _text(_status_check(client, **SRI))
     assert 'action="/status/pin"' in html
-    assert "Sembako / BPNT: <strong>Rp200.000</strong>" in html
+    assert '<span class="voucher-program">Sembako / BPNT</span>' in html
+    assert '<strong class="voucher-value">Rp200.000</strong>' in html
     assert "Masukkan PIN kios di bawah untuk mencetak voucher." in html
 
 
