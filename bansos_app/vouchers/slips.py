@@ -56,9 +56,7 @@ def slip_for(voucher: Voucher, paper: str = "80", reprint: int | None = None) ->
         head_name=head.name if head else "-",
         head_nik=mask_number(head.nik) if head else "-",
         serial=voucher.serial,
-        manual_code=tokens.format_code(
-            tokens.manual_code(voucher.period_id, voucher.household_id)
-        ),
+        manual_code=tokens.format_code(tokens.manual_code(voucher.period_id, voucher.household_id)),
         token=token,
         qr=qr_image(token, paper),
         reprint=voucher.print_count if reprint is None else reprint,

@@ -61,7 +61,9 @@ def _voucher(app, voucher_id) -> Voucher:
 def _printed_events(app) -> list[dict]:
     with app.app_context():
         rows = db.session.scalars(
-            select(AuditEvent).where(AuditEvent.action == "vouchers.printed").order_by(AuditEvent.seq)
+            select(AuditEvent)
+            .where(AuditEvent.action == "vouchers.printed")
+            .order_by(AuditEvent.seq)
         )
         return [json.loads(e.details) for e in rows]
 

@@ -172,6 +172,7 @@ def test_issue_pin_refuses_households_outside_scope_and_missing_csrf(app, client
 
 # --- kiosk side -----------------------------------------------------------------------------
 
+
 @pytest.fixture
 def printable(app, demo, make_voucher):
     """Something to print, so that the status page asks for the PIN: a Sembako voucher."""

@@ -41,4 +41,8 @@ def read_qr(path) -> list[str]:
     """Every QR code's text found in an image, top to bottom."""
     image = Image.open(path).convert("L")
     found = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
-    return [r.text for r in sorted(found, key=lambda r: (r.position.top_left.y, r.position.top_left.x))]
+    # Rows first (codes side by side differ by a few pixels in height), then left to right.
+    return [
+        r.text
+        for r in sorted(found, key=lambda r: (r.position.top_left.y // 100, r.position.top_left.x))
+    ]

@@ -80,7 +80,7 @@ def test_unknown_channel_is_refused(app, make_voucher):
         record_prints(None, vouchers(voucher_id), channel="fax")
 
 
-def test_printable_for_keeps_active_unexpired_vouchers_with_money(app, make_household, make_voucher):
+def test_printable_for_keeps_active_unexpired_vouchers(app, make_household, make_voucher):
     household = make_household()
     today = date.today()
     good, _, _ = make_voucher(household_id=household)
