@@ -88,6 +88,7 @@ def _register_blueprints(app: Flask) -> None:
     from .kiosk.device_views import bp as kiosk_device_bp
     from .kiosk.views import bp as kiosk_bp
     from .registry.views import bp as registry_bp
+    from .vouchers.slip_views import bp as slips_bp
 
     app.register_blueprint(web.bp)
     app.register_blueprint(kiosk_bp)
@@ -100,6 +101,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(rules_bp, url_prefix="/staf/program")
     app.register_blueprint(recipient_views.bp, url_prefix="/staf/penetapan")
     app.register_blueprint(registry_bp, url_prefix="/staf/keluarga")
+    app.register_blueprint(slips_bp, url_prefix="/staf/slip")
 
 
 def _register_template_helpers(app: Flask) -> None:

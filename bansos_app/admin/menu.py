@@ -51,6 +51,12 @@ MENU = (
         _l("Daftar penerima per program dan SK; keluarga yang perlu ditinjau ulang."),
     ),
     MenuEntry(
+        "vouchers_slips.index",
+        "vouchers.print",
+        _l("Cetak slip voucher"),
+        _l("Slip voucher satu desa dalam satu PDF: A4 atau kertas struk 58/80 mm."),
+    ),
+    MenuEntry(
         "auth.users",
         "users.manage",
         _l("Akun staf"),

@@ -47,7 +47,7 @@ def _content_boxes(page_box):
             yield from getattr(body, "children", ())
 
 
-def slips_pdf(vouchers, paper: str = "a4", reprints: dict | None = None) -> bytes:
+def slips_pdf(vouchers, paper: str = "a4", reprints: dict | None = None, progress=None) -> bytes:
     """Render the vouchers' slips as one PDF for the paper ("58", "80" or "a4")."""
     if paper not in PAPERS:
         raise ValueError(f"unknown paper {paper!r}")
@@ -55,7 +55,11 @@ def slips_pdf(vouchers, paper: str = "a4", reprints: dict | None = None) -> byte
 
     reprints = reprints or {}
     with force_locale("id"):  # also outside a request (jobs, CLI): printed for the shops
-        slips = [slip_for(v, paper, reprints.get(v.id)) for v in vouchers]
+        slips = []
+        for number, voucher in enumerate(vouchers, 1):
+            slips.append(slip_for(voucher, paper, reprints.get(voucher.id)))
+            if progress and number % 100 == 0:
+                progress(number, len(vouchers) + 1)
         html = slips_html(slips, paper)
     stylesheet, fonts = _weasy()
     document = HTML(string=html, base_url=current_app.root_path).render(

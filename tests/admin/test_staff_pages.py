@@ -17,14 +17,15 @@ ROLES = {
 PIN, DEVICES, STATUS = "/staf/pin/", "/staf/kiosk/", "/cek-status"
 USERS, PASSWORD = "/staf/akun/", "/staf/kata-sandi"
 PROGRAMS, RECIPIENTS, REGISTRY = "/staf/program/", "/staf/penetapan/", "/staf/keluarga/"
+SLIPS = "/staf/slip/"
 # What each demo account may do from its home, and what it may not.
 PLACES = {
-    "operator": [REGISTRY, PIN, DEVICES, RECIPIENTS, PASSWORD, STATUS],
+    "operator": [REGISTRY, PIN, DEVICES, RECIPIENTS, SLIPS, PASSWORD, STATUS],
     "pendamping": [REGISTRY, RECIPIENTS, PASSWORD, STATUS],
-    "dinsos": [REGISTRY, PIN, DEVICES, RECIPIENTS, USERS, PROGRAMS, PASSWORD, STATUS],
+    "dinsos": [REGISTRY, PIN, DEVICES, RECIPIENTS, SLIPS, USERS, PROGRAMS, PASSWORD, STATUS],
     "toko": [PASSWORD, STATUS],
     "auditor": [REGISTRY, RECIPIENTS, PROGRAMS, PASSWORD, STATUS],
-    "admin": [REGISTRY, PIN, DEVICES, RECIPIENTS, USERS, PROGRAMS, PASSWORD, STATUS],
+    "admin": [REGISTRY, PIN, DEVICES, RECIPIENTS, SLIPS, USERS, PROGRAMS, PASSWORD, STATUS],
 }
 
 
@@ -52,7 +53,7 @@ def test_every_role_home_lists_what_it_can_do(client, auth, demo, username):
     )
     for path in listed:
         assert client.get(path).status_code == 200, path
-    for path in {REGISTRY, PIN, DEVICES, USERS, PROGRAMS, RECIPIENTS} - set(listed):
+    for path in {REGISTRY, PIN, DEVICES, USERS, PROGRAMS, RECIPIENTS, SLIPS} - set(listed):
         assert client.get(path).status_code == 403, path
 
 

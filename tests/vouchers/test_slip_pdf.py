@@ -45,3 +45,106 @@ def test_unknown_paper_is_refused(app, make_voucher):
     voucher_id, _, _ = make_voucher()
     with app.app_context(), pytest.raises(ValueError):
         slips_pdf(vouchers(voucher_id), "a5")
+
+
+# --- bulk: staff page with a queue job, and the CLI --------------------------------------------
+
+
+def _printed(app, voucher_id):
+    from bansos_app.extensions import db
+    from bansos_app.vouchers.models import Voucher
+
+    with app.app_context():
+        return db.session.get(Voucher, voucher_id).print_count
+
+
+def test_staff_page_queues_a_village_pdf_and_offers_it(app, client, auth, demo, make_voucher):
+    from tests.conftest import csrf_from, page_text
+
+    ids = [make_voucher()[0] for _ in range(3)]
+    outside, _, _ = make_voucher(program="LPG")  # same village, other program: printed too
+    auth.login("operator", "demo-operator")
+    page = client.get("/staf/slip/")
+    assert page.status_code == 200
+    assert page.headers["Cache-Control"] == "no-store"
+    html = page_text(page)
+    assert "Giri Kencana" in html and "Air Petai" not in html  # only the user's villages
+    response = client.post(
+        "/staf/slip/",
+        data={"csrf_token": csrf_from(page.data), "village": "17.03.12.2003", "paper": "a4"},
+    )
+    assert response.status_code == 303
+    job_page = client.get(response.headers["Location"])
+    assert "Unduh PDF" in page_text(job_page)
+    link = response.headers["Location"] + "/unduh"
+    pdf = client.get(link)
+    assert pdf.status_code == 200
+    assert pdf.mimetype == "application/pdf"
+    assert pdf.headers["Cache-Control"] == "no-store"
+    assert pdf.data.startswith(b"%PDF")
+    assert all(_printed(app, v) == 1 for v in [*ids, outside])
+    pages = rasterise(pdf.data, "bulk-a4")
+    with app.app_context():
+        assert {verify_token(t).voucher_id for t in read_qr(pages[0])} == {*ids, outside}
+
+    # Dinsos may follow every job, and every village is in its scope.
+    auth.logout()
+    auth.login("dinsos", "demo-dinsos-admin")
+    assert client.get(link).status_code == 200
+
+
+def test_a_village_outside_the_scope_is_refused(app, client, auth, demo, make_voucher):
+    from tests.conftest import csrf_from
+
+    auth.login("operator", "demo-operator")
+    page = client.get("/staf/slip/")
+    response = client.post(
+        "/staf/slip/",
+        data={"csrf_token": csrf_from(page.data), "village": "17.03.14.2001", "paper": "a4"},
+    )
+    assert response.status_code == 422
+    assert "Pilihan tidak tersedia." in response.get_data(as_text=True)
+    bad_paper = client.post(
+        "/staf/slip/",
+        data={"csrf_token": csrf_from(page.data), "village": "17.03.12.2003", "paper": "a5"},
+    )
+    assert bad_paper.status_code == 422
+
+
+def test_another_operator_cannot_see_the_job(app, client, auth, demo, make_voucher, make_user):
+    from tests.conftest import csrf_from
+
+    make_voucher()
+    auth.login("operator", "demo-operator")
+    page = client.get("/staf/slip/")
+    response = client.post(
+        "/staf/slip/",
+        data={"csrf_token": csrf_from(page.data), "village": "17.03.12.2003", "paper": "58"},
+    )
+    job_url = response.headers["Location"]
+    auth.logout()
+    make_user("op2", password="op2-pass-123456")
+    auth.login("op2", "op2-pass-123456")
+    assert client.get(job_url).status_code == 403
+    assert client.get(job_url + "/unduh").status_code == 403
+    assert client.get("/staf/slip/tugas/999999/unduh").status_code == 404
+
+
+def test_cli_writes_the_pdf_and_counts_prints(app, make_voucher, tmp_path):
+    voucher_id, _, _ = make_voucher()
+    out = tmp_path / "slips.pdf"
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=["bansos", "print-slips", "--village", "17.03.12.2003", "--paper", "80", "-o", out]
+    )
+    assert result.exit_code == 0, result.output
+    assert "1 slips (80)" in result.output
+    assert out.read_bytes().startswith(b"%PDF")
+    assert _printed(app, voucher_id) == 1
+    unknown = runner.invoke(args=["bansos", "print-slips", "--village", "99", "-o", out])
+    assert unknown.exit_code == 2
+    none = runner.invoke(
+        args=["bansos", "print-slips", "--village", "17.03.12.2001", "-o", tmp_path / "x.pdf"]
+    )
+    assert none.exit_code == 1
+    assert not (tmp_path / "x.pdf").exists()
