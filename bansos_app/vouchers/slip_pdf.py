@@ -12,16 +12,30 @@ PER_SHEET = 9  # A4: three columns of three slips of 66 x 95 mm
 CSS_PX_PER_MM = 96 / 25.4
 
 
+# One page rule a paper: rolls a slip long (cut to the slip after layout), A4 sheets.
+PAGES = {
+    "58": "@page { size: 58mm 300mm; margin: 2mm 5mm 4mm; }",
+    "80": "@page { size: 80mm 300mm; margin: 2mm 4mm 4mm; }",
+    "a4": "@page { size: A4; margin: 6mm; }",
+}
+
+
 @cache
-def _weasy():
-    """WeasyPrint's parsed slip stylesheet and font set, built once a process, not per PDF."""
+def _fonts():
+    """WeasyPrint's font set, made once a process: slips never load fonts per slip or PDF."""
     # Imported here: WeasyPrint (Pango) loads slowly and only slip printing needs it.
-    from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration
 
-    fonts = FontConfiguration()
-    path = Path(current_app.static_folder) / "css" / "slip_pdf.css"
-    return CSS(filename=str(path), font_config=fonts), fonts
+    return FontConfiguration()
+
+
+@cache
+def _stylesheet(paper: str, path: str):
+    """The slip stylesheet for a paper, parsed once a process."""
+    from weasyprint import CSS
+
+    text = PAGES[paper] + Path(path).read_text(encoding="utf-8")
+    return CSS(string=text, font_config=_fonts())
 
 
 def slips_html(slips: list, paper: str) -> str:
@@ -57,13 +71,13 @@ def slips_pdf(vouchers, paper: str = "a4", reprints: dict | None = None, progres
     with force_locale("id"):  # also outside a request (jobs, CLI): printed for the shops
         slips = []
         for number, voucher in enumerate(vouchers, 1):
-            slips.append(slip_for(voucher, paper, reprints.get(voucher.id)))
+            slips.append(slip_for(voucher, paper, reprints.get(voucher.id), depth=8))
             if progress and number % 100 == 0:
                 progress(number, len(vouchers) + 1)
         html = slips_html(slips, paper)
-    stylesheet, fonts = _weasy()
+    css = str(Path(current_app.static_folder) / "css" / "slip_pdf.css")
     document = HTML(string=html, base_url=current_app.root_path).render(
-        stylesheets=[stylesheet], font_config=fonts
+        stylesheets=[_stylesheet(paper, css)], font_config=_fonts()
     )
     if paper != "a4":
         _fit_rolls(document)

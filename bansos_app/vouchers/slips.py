@@ -40,8 +40,13 @@ class Slip:
     reprint: int  # 0 for the first print, N for "CETAK ULANG ke-N"
 
 
-def slip_for(voucher: Voucher, paper: str = "80", reprint: int | None = None) -> Slip:
-    """The slip for a voucher as printed now (before this print is recorded) on the paper."""
+def slip_for(
+    voucher: Voucher, paper: str = "80", reprint: int | None = None, depth: int = 1
+) -> Slip:
+    """The slip for a voucher as printed now (before this print is recorded) on the paper.
+
+    `depth` 8 gives the QR as 8-bit grey, which WeasyPrint embeds without converting it.
+    """
     head = voucher.household.head
     token = tokens.sign_token(voucher.id, voucher.program_code, voucher.value, voucher.expires_on)
     return Slip(
@@ -58,7 +63,7 @@ def slip_for(voucher: Voucher, paper: str = "80", reprint: int | None = None) ->
         serial=voucher.serial,
         manual_code=tokens.format_code(tokens.manual_code(voucher.period_id, voucher.household_id)),
         token=token,
-        qr=qr_image(token, paper),
+        qr=qr_image(token, paper, depth),
         reprint=voucher.print_count if reprint is None else reprint,
     )
 
