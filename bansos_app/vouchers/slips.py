@@ -5,7 +5,7 @@ from datetime import date
 
 from flask import has_request_context
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from ..audit.services import record
 from ..extensions import db
@@ -100,11 +100,16 @@ def record_prints(actor, vouchers, device=None, channel: str = "kiosk") -> None:
 
 
 def printable_for(household, today: date) -> list[Voucher]:
-    """The household's vouchers a resident can print today: active, unexpired, money left."""
+    """The household's vouchers a resident can print today: active, unexpired, money left.
+
+    One query: the period comes with the join; program, village and household are usually
+    in the session already (the kiosk's status page loaded them), so no more are needed.
+    """
     household_id = getattr(household, "id", household)
     statement = (
         select(Voucher)
         .join(DistributionPeriod, DistributionPeriod.id == Voucher.period_id)
+        .options(contains_eager(Voucher.period))
         .where(
             Voucher.household_id == household_id,
             Voucher.state == "active",
@@ -115,7 +120,7 @@ def printable_for(household, today: date) -> list[Voucher]:
         )
         .order_by(Voucher.program_code, Voucher.id)
     )
-    return list(db.session.scalars(with_slip_data(statement)))
+    return list(db.session.scalars(statement))
 
 
 def village_vouchers(village_code: str, period_ids: list[int] | None, today: date) -> list:

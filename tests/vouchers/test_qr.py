@@ -62,3 +62,28 @@ def test_token_goes_in_alphanumeric_mode():
 
 def test_a_longer_text_still_gets_at_least_three_dots_per_module():
     assert dots_per_module(177, "a4") == 3
+
+
+def test_fast_mask_choice_gives_the_same_symbol_as_qrcodes_own_search():
+    import random
+
+    import qrcode
+    from qrcode.constants import ERROR_CORRECT_Q
+    from qrcode.util import MODE_ALPHA_NUM, QRData
+
+    rng = random.Random(8)
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+    for length in [5, 40, 130, 136, 200, 400] * 10:
+        text = "".join(rng.choice(alphabet) for _ in range(length))
+        reference = qrcode.QRCode(error_correction=ERROR_CORRECT_Q, border=0)
+        reference.add_data(QRData(text.encode(), mode=MODE_ALPHA_NUM, check_data=False))
+        reference.make(fit=True)
+        assert qr_matrix(text) == reference.get_matrix(), text
+
+
+def test_grey_png_for_pdfs_has_the_same_pixels():
+    one, grey = qr_image(TOKEN, "a4"), qr_image(TOKEN, "a4", depth=8)
+    a = Image.open(io.BytesIO(one.png)).convert("L")
+    b = Image.open(io.BytesIO(grey.png))
+    assert b.mode == "L"
+    assert a.tobytes() == b.tobytes()
