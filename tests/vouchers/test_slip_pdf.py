@@ -1,5 +1,8 @@
 """Bulk slip PDFs: rolls one slip a page cut to its content, A4 sheets of nine, QR read back."""
 
+import re
+import subprocess
+
 import pytest
 from PIL import Image
 
@@ -10,6 +13,12 @@ from tests.vouchers.slip_helpers import rasterise, read_qr, vouchers
 MM_PER_PT = 25.4 / 72
 
 
+def pdf_text(pdf: bytes) -> str:
+    """The PDF's text as pdftotext reads it (one slip line a line)."""
+    done = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True)
+    return done.stdout.decode()
+
+
 @pytest.mark.parametrize(("paper", "width_mm"), [("58", 58), ("80", 80)])
 def test_roll_pdf_one_slip_a_page_and_the_qr_reads_back(app, make_voucher, paper, width_mm):
     first, _, _ = make_voucher(value=200_000)
@@ -18,6 +27,11 @@ def test_roll_pdf_one_slip_a_page_and_the_qr_reads_back(app, make_voucher, paper
         pdf = slips_pdf(vouchers(first, second), paper)
     pages = rasterise(pdf, paper, 1, 2)
     assert len(pages) == 2
+    lines = [line.strip() for line in pdf_text(pdf).splitlines()]
+    assert "E-VOUCHER BANSOS DESA" in lines
+    assert "Sembako / BPNT" in lines
+    assert any(re.fullmatch(r"NIK: \d{4}\*{8}\d{4}", line) for line in lines)
+    assert "Desa: Giri Kencana" in lines
     for page, voucher_id in zip(pages, (first, second), strict=True):
         image = Image.open(page)
         # 203 dpi: the page is the roll's width, and cut below the slip (no metre of paper).
