@@ -112,7 +112,7 @@ def test_resident_prints_at_an_enrolled_kiosk(browser, app, live_server, sri_vou
     # One voucher: the slip page prints itself once, then goes back to the status.
     section.locator(".voucher-line", has_text="Sembako").locator("button").tap()
     page.wait_for_selector(".vslip")
-    assert page.evaluate("window.__prints") == 1
+    page.wait_for_function("window.__prints === 1")  # once the page (and its QR) has loaded
     assert page.locator(".vslip").count() == 1
     screenshot(page, f"kiosk-slip-{paper}mm-{size}", screen_too=True)
     # The slip as shown on screen decodes, and so does the slip as Chromium prints it.
@@ -134,7 +134,7 @@ def test_resident_prints_at_an_enrolled_kiosk(browser, app, live_server, sri_vou
     assert page.locator(".vslip").count() == 2
     assert "CETAK ULANG ke-1" in page.locator(".vslip", has_text="Sembako").inner_text()
     assert "CETAK ULANG" not in page.locator(".vslip", has_text="LPG").inner_text()
-    assert page.evaluate("window.__prints") == 1  # a new page: counted afresh
+    page.wait_for_function("window.__prints === 1")  # a new page: counted afresh
     screenshot(page, f"kiosk-slips-all-{paper}mm-{size}")
     printed = _printed_pdf(page, f"kiosk-slips-all-{paper}mm")
     assert len(printed) == 2  # a slip a page: the printer cuts between them
@@ -159,6 +159,7 @@ def test_phone_shows_the_slip_large_enough_to_scan(browser, app, live_server, sr
     assert button.inner_text() == "Tampilkan"
     button.tap()
     page.wait_for_selector(".vslip")
+    page.wait_for_load_state("load")
     assert page.evaluate("window.__prints") == 0
     qr = page.locator(".vslip-qr")
     assert qr.bounding_box()["width"] >= 280  # most of a phone's width
