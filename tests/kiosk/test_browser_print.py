@@ -79,6 +79,15 @@ def _check_status_and_pin(page):
     page.wait_for_selector("#vouchers .ok")
 
 
+def _wait_for_prints(page, count: int) -> None:
+    """Poll the print counter (wait_for_function would need eval, which the CSP forbids)."""
+    for _ in range(100):
+        if page.evaluate("window.__prints") == count:
+            return
+        page.wait_for_timeout(50)
+    assert page.evaluate("window.__prints") == count
+
+
 def _tokens_in(app, image_path) -> list[int]:
     with app.app_context():
         return [verify_token(text).voucher_id for text in read_qr(image_path)]
@@ -112,7 +121,7 @@ def test_resident_prints_at_an_enrolled_kiosk(browser, app, live_server, sri_vou
     # One voucher: the slip page prints itself once, then goes back to the status.
     section.locator(".voucher-line", has_text="Sembako").locator("button").tap()
     page.wait_for_selector(".vslip")
-    page.wait_for_function("window.__prints === 1")  # once the page (and its QR) has loaded
+    _wait_for_prints(page, 1)  # once the page (and its QR) has loaded
     assert page.locator(".vslip").count() == 1
     screenshot(page, f"kiosk-slip-{paper}mm-{size}", screen_too=True)
     # The slip as shown on screen decodes, and so does the slip as Chromium prints it.
@@ -134,7 +143,7 @@ def test_resident_prints_at_an_enrolled_kiosk(browser, app, live_server, sri_vou
     assert page.locator(".vslip").count() == 2
     assert "CETAK ULANG ke-1" in page.locator(".vslip", has_text="Sembako").inner_text()
     assert "CETAK ULANG" not in page.locator(".vslip", has_text="LPG").inner_text()
-    page.wait_for_function("window.__prints === 1")  # a new page: counted afresh
+    _wait_for_prints(page, 1)  # a new page: counted afresh
     screenshot(page, f"kiosk-slips-all-{paper}mm-{size}")
     printed = _printed_pdf(page, f"kiosk-slips-all-{paper}mm")
     assert len(printed) == 2  # a slip a page: the printer cuts between them
