@@ -55,6 +55,7 @@ bench: install-dev system-deps
 	DATABASE_URL=postgresql://postgres@127.0.0.1:5432/bansos_bench $(BIN)/python -m bench.rule_preview
 	$(BIN)/python -m bench.penetapan
 	$(BIN)/python -m bench.kiosk_wrk
+	$(BIN)/python -m bench.issuance
 	$(BIN)/python -m bench.slips
 
 clean:

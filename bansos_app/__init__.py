@@ -87,7 +87,9 @@ def _register_blueprints(app: Flask) -> None:
     from .jobs.views import bp as jobs_bp
     from .kiosk.device_views import bp as kiosk_device_bp
     from .kiosk.views import bp as kiosk_bp
+    from .merchant import account_views, settlement_admin_views, settlement_views
     from .registry.views import bp as registry_bp
+    from .vouchers.period_views import bp as periods_bp
     from .vouchers.slip_views import bp as slips_bp
 
     app.register_blueprint(web.bp)
@@ -101,6 +103,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(rules_bp, url_prefix="/staf/program")
     app.register_blueprint(recipient_views.bp, url_prefix="/staf/penetapan")
     app.register_blueprint(registry_bp, url_prefix="/staf/keluarga")
+    app.register_blueprint(periods_bp, url_prefix="/staf/periode")
+    app.register_blueprint(settlement_views.bp, url_prefix="/toko/rekap")
+    app.register_blueprint(settlement_admin_views.bp, url_prefix="/staf/rekap-toko")
+    app.register_blueprint(account_views.bp, url_prefix="/staf/toko-mitra")
     app.register_blueprint(slips_bp, url_prefix="/staf/slip")
 
 

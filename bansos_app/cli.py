@@ -2,27 +2,33 @@
 
 import sys
 import time
-from datetime import date
+from datetime import date, timedelta
 
 import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
 from .audit.services import record, verify_chain
+from .auth.models import User
 from .auth.services import AuthError, create_user
-from .eligibility.evaluation import evaluate_all
+from .eligibility.evaluation import evaluate_all, local_today
 from .eligibility.models import Program
 from .eligibility.recipient_lists import fix_recipient_list
 from .eligibility.recipients import eligible_counts
 from .extensions import db
 from .kiosk.pins import set_pin
+from .merchant.models import Merchant
 from .registry.demo import DemoDataExists, load_demo_data
 from .registry.models import Household
 from .registry.regions import load_regions
+from .vouchers.services import issue_vouchers, open_period, voucher_programs
 
 bansos_cli = AppGroup("bansos", help="Bansos Desa administration.")
 
 DEMO_PIN_KK, DEMO_PIN = "1703122003180001", "246810"  # Sri Wahyuni, Giri Kencana
+DEMO_SHOP_VILLAGE = "17.03.12.2003"  # Giri Kencana, where Sri Wahyuni lives
+# The demo shop accounts: which one runs which kind of shop (their names are the accounts').
+DEMO_SHOPS = (("toko", "sembako"), ("toko-lpg", "lpg"), ("toko-listrik", "listrik"))
 DEMO_ACCOUNTS = (
     (
         "operator",
@@ -39,7 +45,9 @@ DEMO_ACCOUNTS = (
         "Pendamping PKH Putri Hijau",
     ),
     ("dinsos", "demo-dinsos-admin", "dinsos_admin", (), "Admin Dinsos Bengkulu Utara"),
-    ("toko", "demo-merchant", "merchant", (), "E-Warong Giri Kencana"),
+    ("toko", "demo-merchant", "merchant", (), "E-Warong Sejahtera"),
+    ("toko-lpg", "demo-merchant", "merchant", (), "Pangkalan LPG Giri Kencana"),
+    ("toko-listrik", "demo-merchant", "merchant", (), "Agen Listrik Giri Kencana"),
     ("auditor", "demo-auditor", "auditor", (), "Auditor Inspektorat"),
     ("admin", "demo-superadmin", "superadmin", (), "Superadmin"),
 )
@@ -80,6 +88,8 @@ def demo_data_cmd(households, seed, if_empty):
     db.session.commit()
     evaluate_all(None)
     _fix_demo_recipients()
+    _open_demo_periods()
+    _add_demo_shops()
     elapsed = time.perf_counter() - started
     click.echo(
         f"Loaded {counts['households']} households and {counts['persons']} persons "
@@ -111,6 +121,36 @@ def _fix_demo_recipients() -> None:
             "quota" if quotas else "all",
             quotas,
         )
+
+
+def _open_demo_periods() -> None:
+    """Open this distribution of each voucher program and issue its vouchers to the recipients.
+
+    "<year> Tahap 4", from the first of this month to the end of next month, so that the demo
+    always has vouchers that are valid today.
+    """
+    today = local_today()
+    first = today.replace(day=1)
+    after_next = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    after_next = date(after_next.year + after_next.month // 12, after_next.month % 12 + 1, 1)
+    for program in voucher_programs():
+        period = open_period(
+            None, program.code, f"{today.year} Tahap 4", first, after_next - timedelta(days=1)
+        )
+        issue_vouchers(period, None)
+
+
+def _add_demo_shops() -> None:
+    """Make the demo shop accounts shops of their kind in Giri Kencana."""
+    for username, kind in DEMO_SHOPS:
+        user = db.session.scalar(select(User).where(User.username == username))
+        shop = Merchant(
+            name=user.full_name, kind=kind, village_code=DEMO_SHOP_VILLAGE, user_id=user.id
+        )
+        db.session.add(shop)
+        db.session.flush()
+        record(None, "demo.merchant_added", shop, kind=kind, village=DEMO_SHOP_VILLAGE)
+    db.session.commit()
 
 
 def _set_demo_pin() -> None:

@@ -51,6 +51,12 @@ MENU = (
         _l("Daftar penerima per program dan SK; keluarga yang perlu ditinjau ulang."),
     ),
     MenuEntry(
+        "periods.index",
+        "vouchers.view",
+        _l("Periode voucher"),
+        _l("Periode penyaluran Sembako, LPG dan Listrik: pratinjau per desa, terbitkan voucher."),
+    ),
+    MenuEntry(
         "vouchers_slips.index",
         "vouchers.print",
         _l("Cetak slip voucher"),
@@ -67,6 +73,24 @@ MENU = (
         "rules.view",
         _l("Program dan aturan"),
         _l("Lihat aturan tiap program dan tambah versi baru setelah melihat dampaknya per desa."),
+    ),
+    MenuEntry(
+        "settlement_admin.index",
+        "settlements.view",
+        _l("Rekap toko"),
+        _l("Penukaran dan total tiap toko per periode; setujui, tandai dibayar, unduh CSV/PDF."),
+    ),
+    MenuEntry(
+        "merchant_accounts.index",
+        "merchants.manage",
+        _l("Toko mitra"),
+        _l("Daftar e-warong, pangkalan LPG dan agen listrik per desa beserta akunnya."),
+    ),
+    MenuEntry(
+        "settlement.periods",
+        "merchant.redeem",
+        _l("Rekap penukaran"),
+        _l("Penukaran toko Anda per periode, totalnya, dan pengajuan pencairan ke Dinsos."),
     ),
     MenuEntry(
         "auth.password",

@@ -12,6 +12,7 @@ from ..extensions import db
 from ..locking import lock_row
 from ..models_base import utcnow
 from ..registry.models import Household
+from ..vouchers.voiding import void_unspent
 from .evaluation import local_today  # noqa: F401 - today in WIB, also for recipient_lists
 from .models import Eligibility
 from .recipient_models import Recipient, RecipientList, VillageQuota
@@ -126,7 +127,15 @@ def remove_recipient(actor, recipient: Recipient, reason: str) -> Recipient:
     recipient.state = "removed"
     recipient.removed_at, recipient.removed_by_id = utcnow(), getattr(actor, "id", None)
     recipient.removed_reason = reason
-    record(actor, "recipients.removed", recipient, list_id=recipient.list_id, reason=reason)
+    voided = void_unspent(actor, recipient.household_id, reason, recipient.program_code)
+    record(
+        actor,
+        "recipients.removed",
+        recipient,
+        list_id=recipient.list_id,
+        reason=reason,
+        vouchers_voided=voided,
+    )
     db.session.commit()
     return recipient
 

@@ -1,8 +1,8 @@
-"""Edits a village makes to its own registry: address, a member's facts, a death.
+"""Edits a village makes to its own registry: address, status, a member's facts, a death.
 
 Each takes the acting user and a required reason, checks the village scope, writes its audit
-event and re-evaluates the household in the same transaction, then commits once. Desil and
-blocking are not changed here: they come from imports and usul-sanggah decisions.
+event and re-evaluates the household in the same transaction, then commits once. Desil is
+not changed here: it comes from imports and usul-sanggah decisions.
 """
 
 from datetime import date
@@ -14,6 +14,8 @@ from ..auth.access import require_village
 from ..eligibility.evaluation import evaluate_household, local_today
 from ..eligibility.services import age_on
 from ..extensions import db
+from ..models_base import utcnow
+from ..vouchers.voiding import void_unspent
 from .models import RELATIONS, SCHOOL_LEVELS, Household, Person
 
 # School levels are accepted for ages 5 to 21: a child may start SD at 5, and pupils who
@@ -56,6 +58,41 @@ def change_address(actor, household: Household, address: str, reason: str) -> Ho
         raise EditRefused("address", _l("Alamat ini sama dengan yang tercatat."))
     old, household.address = household.address, address
     record(actor, "registry.address_changed", household, old=old, new=address, reason=reason)
+    evaluate_household(household, actor)
+    db.session.commit()
+    return household
+
+
+# What staff may set here: block, unblock (back to active) or inactive. Graduation comes
+# from the desil (imports), not from a click.
+STATUS_CHOICES = ("active", "blocked", "inactive")
+# These statuses stop the household's vouchers: its unspent ones are voided at once.
+VOIDING_STATUSES = ("blocked", "inactive")
+
+
+def change_status(actor, household: Household, status: str, reason: str) -> Household:
+    """Block, unblock or inactivate a household, with a reason; its unspent vouchers go void."""
+    require_village(actor, household.village_code)
+    reason = _reason(reason)
+    if len(reason) > 300:
+        raise EditRefused("reason", _l("Alasan paling banyak 300 huruf."))
+    if status not in STATUS_CHOICES:
+        raise EditRefused("status", _l("Status tidak dikenal."))
+    if status == household.status:
+        raise EditRefused("status", _l("Keluarga ini sudah berstatus itu."))
+    old = household.status
+    household.status, household.status_reason = status, reason
+    household.status_changed_at = utcnow()
+    voided = void_unspent(actor, household.id, reason) if status in VOIDING_STATUSES else 0
+    record(
+        actor,
+        "registry.status_changed",
+        household,
+        old=old,
+        new=status,
+        reason=reason,
+        vouchers_voided=voided,
+    )
     evaluate_household(household, actor)
     db.session.commit()
     return household

@@ -6,7 +6,7 @@ from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..validators import ChoiceField, DayField, WholeNumberField, one_line
-from .edits import DEATH_SOURCES
+from .edits import DEATH_SOURCES, STATUS_CHOICES
 from .models import SCHOOL_LEVELS
 
 MAX_QUERY = 100
@@ -76,6 +76,29 @@ class AddressForm(FlaskForm):
         ],
     )
     reason = _reason()
+
+
+class StatusForm(FlaskForm):
+    """Block, unblock or inactivate the household, with a reason."""
+
+    status = ChoiceField(_l("Status baru"))
+    reason = StringField(
+        _l("Alasan perubahan"),
+        validators=[
+            DataRequired(_l("Tulis alasan perubahan.")),
+            Length(max=300, message=_l("Alasan paling banyak %(max)d huruf.")),
+            one_line,
+        ],
+    )
+
+
+def status_form(household, formdata=None) -> StatusForm:
+    """A status form offering the statuses the household does not have now."""
+    form = StatusForm(formdata=formdata)
+    form.status.choices = [("", _l("Pilih status"))] + [
+        (s, STATUS_NAMES[s]) for s in STATUS_CHOICES if s != household.status
+    ]
+    return form
 
 
 class MemberForm(FlaskForm):

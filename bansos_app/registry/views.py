@@ -19,6 +19,7 @@ from .forms import (
     FilterForm,
     death_form,
     member_form,
+    status_form,
 )
 
 bp = Blueprint("registry", __name__)
@@ -124,6 +125,7 @@ def _page(household: Household, block=None, oob=(), status=200, saved=None, **fo
             pin=services.pin_state(household),
             trail=services.audit_trail(household),
             address_form=forms.get("address") or AddressForm(formdata=None, obj=household),
+            status_form=forms.get("status_change") or status_form(household),
             member_forms=members,
             relation_names=RELATION_NAMES,
             status_names=STATUS_NAMES,
@@ -214,3 +216,19 @@ def death(household_id: int, person_id: int):
         return _refused(household, "members", form, e, key)
     message = _("Kematian %(name)s dicatat; program keluarga dihitung ulang.", name=person.name)
     return _saved(household, "members", message)
+
+
+@bp.post("/<int(max=2147483647):household_id>/status")
+@requires("registry.edit")
+def status(household_id: int):
+    """Block, unblock or inactivate the household, with a reason; blocking voids vouchers."""
+    household = _household_to_edit(household_id)
+    form = status_form(household, formdata=request.form)
+    if not form.validate_on_submit():
+        return _page(household, block="address", status=422, status_change=form)
+    try:
+        edits.change_status(current_user, household, form.status.data, form.reason.data)
+    except edits.EditRefused as e:
+        return _refused(household, "address", form, e, "status_change")
+    message = _("Status keluarga diubah menjadi %(status)s.", status=STATUS_NAMES[household.status])
+    return _saved(household, "address", message)

@@ -17,15 +17,17 @@ ROLES = {
 PIN, DEVICES, STATUS = "/staf/pin/", "/staf/kiosk/", "/cek-status"
 USERS, PASSWORD = "/staf/akun/", "/staf/kata-sandi"
 PROGRAMS, RECIPIENTS, REGISTRY = "/staf/program/", "/staf/penetapan/", "/staf/keluarga/"
-SLIPS = "/staf/slip/"
+PERIODS, SLIPS = "/staf/periode/", "/staf/slip/"
+SETTLEMENTS, SHOPS, SHOP_SETTLEMENT = "/staf/rekap-toko/", "/staf/toko-mitra/", "/toko/rekap/"
+DISTRICT = [REGISTRY, PIN, DEVICES, RECIPIENTS, PERIODS, SLIPS, USERS, PROGRAMS, SETTLEMENTS, SHOPS]
 # What each demo account may do from its home, and what it may not.
 PLACES = {
-    "operator": [REGISTRY, PIN, DEVICES, RECIPIENTS, SLIPS, PASSWORD, STATUS],
-    "pendamping": [REGISTRY, RECIPIENTS, PASSWORD, STATUS],
-    "dinsos": [REGISTRY, PIN, DEVICES, RECIPIENTS, SLIPS, USERS, PROGRAMS, PASSWORD, STATUS],
-    "toko": [PASSWORD, STATUS],
-    "auditor": [REGISTRY, RECIPIENTS, PROGRAMS, PASSWORD, STATUS],
-    "admin": [REGISTRY, PIN, DEVICES, RECIPIENTS, SLIPS, USERS, PROGRAMS, PASSWORD, STATUS],
+    "operator": [REGISTRY, PIN, DEVICES, RECIPIENTS, PERIODS, SLIPS, PASSWORD, STATUS],
+    "pendamping": [REGISTRY, RECIPIENTS, PERIODS, PASSWORD, STATUS],
+    "dinsos": [*DISTRICT, PASSWORD, STATUS],
+    "toko": [SHOP_SETTLEMENT, PASSWORD, STATUS],
+    "auditor": [REGISTRY, RECIPIENTS, PERIODS, PROGRAMS, SETTLEMENTS, PASSWORD, STATUS],
+    "admin": [*DISTRICT, PASSWORD, STATUS],
 }
 
 
@@ -53,7 +55,19 @@ def test_every_role_home_lists_what_it_can_do(client, auth, demo, username):
     )
     for path in listed:
         assert client.get(path).status_code == 200, path
-    for path in {REGISTRY, PIN, DEVICES, USERS, PROGRAMS, RECIPIENTS, SLIPS} - set(listed):
+    every = {
+        REGISTRY,
+        PIN,
+        DEVICES,
+        USERS,
+        PROGRAMS,
+        RECIPIENTS,
+        PERIODS,
+        SLIPS,
+        SETTLEMENTS,
+        SHOPS,
+    }
+    for path in every - set(listed):
         assert client.get(path).status_code == 403, path
 
 

@@ -106,7 +106,11 @@ def test_dinsos_starts_a_full_evaluation_and_follows_it(app, client, auth, demo,
         assert (job.kind, job.state, job.done, job.total) == ("evaluate_all", "done", 3, 3)
         assert calls == [dinsos.id] == [job.created_by_id]
         actions = list(
-            db.session.scalars(select(AuditEvent.action).where(AuditEvent.object_type == "job"))
+            db.session.scalars(
+                select(AuditEvent.action)
+                .where(AuditEvent.object_type == "job")
+                .order_by(AuditEvent.seq)
+            )
         )
         assert actions == ["job.started", "job.finished"]
     html = page_text(client.get(response.headers["Location"]))
@@ -124,7 +128,11 @@ def test_a_failing_job_ends_failed_and_keeps_only_its_progress(app, make_househo
         assert (job.done, job.total) == (1, 2)  # the progress row was kept
         assert db.session.get(Household, household_id).status == "active"  # the work was not
         actions = list(
-            db.session.scalars(select(AuditEvent.action).where(AuditEvent.object_type == "job"))
+            db.session.scalars(
+                select(AuditEvent.action)
+                .where(AuditEvent.object_type == "job")
+                .order_by(AuditEvent.seq)
+            )
         )
         assert actions == ["job.started", "job.failed"]
 

@@ -76,15 +76,9 @@ def _enrolled_page(
 
 
 @pytest.fixture
-def printable(kiosk_app, make_voucher):
-    """Something to print, so that the status page asks for the PIN: Sri's Sembako voucher."""
-    from sqlalchemy import select
-
-    from bansos_app.registry.models import Household
-
-    with kiosk_app.app_context():
-        household_id = db.session.scalar(select(Household.id).where(Household.kk_number == SRI[1]))
-    make_voucher(household_id=household_id)
+def printable(kiosk_app, sri_vouchers):
+    """Something to print, so that the status page asks for the PIN: the demo's vouchers."""
+    return sri_vouchers
 
 
 def test_whole_kiosk_flow_on_an_enrolled_device(browser, kiosk_app, live_server, printable):

@@ -174,13 +174,19 @@ def test_issue_pin_refuses_households_outside_scope_and_missing_csrf(app, client
 
 
 @pytest.fixture
-def printable(app, demo, make_voucher):
-    """Something to print, so that the status page asks for the PIN: a Sembako voucher."""
-    make_voucher(household_id=_household(app, SRI["kk"]).id)
+def printable(sri_vouchers):
+    """Something to print, so that the status page asks for the PIN: the demo's vouchers."""
+    return sri_vouchers
 
 
-def test_no_pin_box_while_there_is_nothing_to_print(app, client, demo):
-    """Until vouchers are issued the page says so plainly and asks for no PIN."""
+def test_no_pin_box_while_there_is_nothing_to_print(app, client, sri_vouchers):
+    """Without vouchers to print the page says so plainly and asks for no PIN."""
+    from bansos_app.vouchers.models import Voucher
+
+    with app.app_context():
+        for voucher_id in sri_vouchers.values():
+            db.session.get(Voucher, voucher_id).state = "voided"
+        db.session.commit()
     html = _text(_status_check(client, **SRI))
     assert 'action="/status/pin"' not in html
     assert 'name="pin"' not in html

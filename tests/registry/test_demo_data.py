@@ -213,7 +213,7 @@ def test_demo_data_twice_fails_clearly_unless_if_empty(app, runner, demo):
 
     with app.app_context():
         assert db.session.scalar(select(func.count(Household.id))) == 40
-        assert db.session.scalar(select(func.count(User.id))) == 6
+        assert db.session.scalar(select(func.count(User.id))) == 8  # one per role, and three shops
 
 
 def test_demo_data_reports_what_it_loaded(loaded):
@@ -227,13 +227,15 @@ DEMO_ACCOUNTS = {
     "pendamping": ("demo-pendamping", "pendamping", ["17.03.14.2013", "17.03.14.2017"]),
     "dinsos": ("demo-dinsos-admin", "dinsos_admin", []),
     "toko": ("demo-merchant", "merchant", []),
+    "toko-lpg": ("demo-merchant", "merchant", []),
+    "toko-listrik": ("demo-merchant", "merchant", []),
     "auditor": ("demo-auditor", "auditor", []),
     "admin": ("demo-superadmin", "superadmin", []),
 }
 
 
-def test_six_demo_accounts_one_per_role(loaded):
-    assert sorted(u.role for u in loaded.users) == sorted(ROLES)
+def test_demo_accounts_one_per_role_and_three_shops(loaded):
+    assert sorted(u.role for u in loaded.users) == sorted([*ROLES, "merchant", "merchant"])
     for user in loaded.users:
         password, role, villages = DEMO_ACCOUNTS[user.username]
         assert user.role == role
