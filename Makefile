@@ -57,6 +57,7 @@ bench: install-dev system-deps
 	$(BIN)/python -m bench.kiosk_wrk
 	$(BIN)/python -m bench.issuance
 	$(BIN)/python -m bench.redeem
+	$(BIN)/python -m bench.slips
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

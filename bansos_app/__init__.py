@@ -91,6 +91,7 @@ def _register_blueprints(app: Flask) -> None:
     from .merchant.views import bp as merchant_bp
     from .registry.views import bp as registry_bp
     from .vouchers.period_views import bp as periods_bp
+    from .vouchers.slip_views import bp as slips_bp
 
     app.register_blueprint(web.bp)
     app.register_blueprint(kiosk_bp)
@@ -109,6 +110,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(account_views.bp, url_prefix="/staf/toko-mitra")
     app.register_blueprint(merchant_bp, url_prefix="/toko")
     app.register_blueprint(reversal_views.bp, url_prefix="/staf/penukaran")
+    app.register_blueprint(slips_bp, url_prefix="/staf/slip")
 
 
 def _register_template_helpers(app: Flask) -> None:

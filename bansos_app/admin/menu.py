@@ -57,6 +57,12 @@ MENU = (
         _l("Periode penyaluran Sembako, LPG dan Listrik: pratinjau per desa, terbitkan voucher."),
     ),
     MenuEntry(
+        "vouchers_slips.index",
+        "vouchers.print",
+        _l("Cetak slip voucher"),
+        _l("Slip voucher satu desa dalam satu PDF: A4 atau kertas struk 58/80 mm."),
+    ),
+    MenuEntry(
         "auth.users",
         "users.manage",
         _l("Akun staf"),

@@ -10,10 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..audit.services import record
+from ..eligibility.evaluation import local_today
 from ..extensions import db
 from ..models_base import sha256_hex, utcnow
 from ..registry.identity import check_kk, check_nik, kecamatan_known_in_lokal, mask_number
 from ..registry.models import Household, Person
+from ..vouchers.slips import printable_for, record_prints, slip_for
 from .models import ResidentVisit
 
 VISIT_COOKIE = "bansos_warga"
@@ -138,9 +140,31 @@ def end_visit(token: str | None) -> None:
 
 
 def printable_vouchers(household) -> list:
-    """Return the household's vouchers that the kiosk can print now.
+    """Return the household's vouchers that can be printed today (active, unexpired, money left)."""
+    return printable_for(household, local_today())
 
-    None yet: vouchers are issued by later work, which fills this in. Until then the status
-    page asks for no PIN, as there is nothing to print.
+
+def print_for_visit(visit, wanted: list[str] | None, device=None, paper: str = "80"):
+    """Count and audit the prints of the visit's chosen vouchers; return their slips.
+
+    `wanted` holds voucher ids as posted (None: every printable voucher). Returns None, and
+    changes nothing, unless the PIN was verified for this visit and every id is one of the
+    household's printable vouchers.
     """
-    return []
+    if visit.pin_verified_at is None:
+        return None
+    printable = {v.id: v for v in printable_vouchers(visit.household)}
+    if wanted is None:
+        chosen = list(printable.values())
+    else:
+        ids = [int(w) for w in wanted if isinstance(w, str) and w.isdigit() and len(w) < 10]
+        if len(ids) != len(wanted) or not ids or any(i not in printable for i in ids):
+            return None
+        chosen = [printable[i] for i in dict.fromkeys(ids)]
+    if not chosen:
+        return None
+    # The slips first: a reprint's number is the count of prints before this one.
+    slips = [slip_for(v, paper) for v in chosen]
+    record_prints(None, chosen, device, channel="kiosk" if device else "phone")
+    db.session.commit()
+    return slips

@@ -2,7 +2,16 @@
 
 from datetime import date
 
-from flask import Blueprint, abort, current_app, g, redirect, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    get_flashed_messages,
+    redirect,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_htmx import make_response as htmx_response
 
@@ -30,7 +39,7 @@ from .services import start_visit as start_resident_visit
 bp = Blueprint("kiosk", __name__)
 
 # Flows that later work adds; until then each leads to a clear "belum tersedia" page.
-PENDING = {"cetak-voucher", "usul-sanggah", "cek-tiket"}
+PENDING = {"usul-sanggah", "cek-tiket"}
 
 
 @bp.before_app_request
@@ -177,7 +186,9 @@ def status():
     visit = current_visit(request.cookies.get(VISIT_COOKIE))
     if visit is None:
         return no_store(redirect(url_for("kiosk.home"), code=303))
-    return no_store(_render_status(visit))
+    # A refused print comes back here with its reason.
+    message = next(iter(get_flashed_messages()), None)
+    return no_store(_render_status(visit, pin_message=message))
 
 
 @bp.post("/status/pin")
@@ -227,3 +238,6 @@ def reset():
     if g.get("kiosk_device"):
         response.delete_cookie(LANG_COOKIE)
     return no_store(response)
+
+
+from . import slip_views  # noqa: E402,F401  (its routes are on this blueprint)

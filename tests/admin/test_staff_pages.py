@@ -17,13 +17,14 @@ ROLES = {
 PIN, DEVICES, STATUS = "/staf/pin/", "/staf/kiosk/", "/cek-status"
 USERS, PASSWORD = "/staf/akun/", "/staf/kata-sandi"
 PROGRAMS, RECIPIENTS, REGISTRY = "/staf/program/", "/staf/penetapan/", "/staf/keluarga/"
-PERIODS = "/staf/periode/"
+PERIODS, SLIPS = "/staf/periode/", "/staf/slip/"
 SETTLEMENTS, SHOPS, SHOP_SETTLEMENT = "/staf/rekap-toko/", "/staf/toko-mitra/", "/toko/rekap/"
 SHOP, REVERSAL = "/toko/", "/staf/penukaran/"
-DISTRICT = [REGISTRY, PIN, DEVICES, RECIPIENTS, PERIODS, USERS, PROGRAMS, SETTLEMENTS, SHOPS]
+DISTRICT = [REGISTRY, PIN, DEVICES, RECIPIENTS, PERIODS, SLIPS, USERS, PROGRAMS]
+DISTRICT += [SETTLEMENTS, SHOPS]  # Dinsos and the superadmin
 # What each demo account may do from its home, and what it may not.
 PLACES = {
-    "operator": [REGISTRY, PIN, DEVICES, RECIPIENTS, PERIODS, PASSWORD, STATUS],
+    "operator": [REGISTRY, PIN, DEVICES, RECIPIENTS, PERIODS, SLIPS, PASSWORD, STATUS],
     "pendamping": [REGISTRY, RECIPIENTS, PERIODS, PASSWORD, STATUS],
     "dinsos": [*DISTRICT, REVERSAL, PASSWORD, STATUS],
     "toko": [SHOP, SHOP_SETTLEMENT, PASSWORD, STATUS],

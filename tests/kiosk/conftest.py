@@ -22,3 +22,23 @@ def kiosk_client(app, demo):
     client.post(f"/perangkat/daftar/{code}", data={"csrf_token": csrf_from(confirm.data)})
     assert 'data-kiosk="1"' in client.get("/").get_data(as_text=True)
     return client
+
+
+@pytest.fixture
+def sri_vouchers(app, demo) -> dict:
+    """Sri Wahyuni's active vouchers the demo issued, by program: {"SEMBAKO": id, ...}."""
+    from bansos_app.registry.models import Household
+    from bansos_app.vouchers.models import Voucher
+
+    with app.app_context():
+        household_id = db.session.scalar(
+            select(Household.id).where(Household.kk_number == "1703122003180001")
+        )
+        rows = db.session.execute(
+            select(Voucher.program_code, Voucher.id).where(
+                Voucher.household_id == household_id, Voucher.state == "active"
+            )
+        ).all()
+    vouchers = dict(rows)
+    assert {"SEMBAKO", "LPG"} <= set(vouchers)
+    return vouchers

@@ -6,7 +6,6 @@ Screenshots of every screen go to tests/screenshots/ (1280x800, 1080x1920 portra
 import json
 import time
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
@@ -76,14 +75,10 @@ def _enrolled_page(
     return context, page
 
 
-# What the voucher issue will return: one issued voucher the kiosk could print.
-ONE_VOUCHER = [SimpleNamespace(program=SimpleNamespace(name="Sembako / BPNT"), amount=200_000)]
-
-
 @pytest.fixture
-def printable(monkeypatch):
-    """Something to print, so that the status page asks for the PIN (vouchers come later)."""
-    monkeypatch.setattr("bansos_app.kiosk.views.printable_vouchers", lambda household: ONE_VOUCHER)
+def printable(kiosk_app, sri_vouchers):
+    """Something to print, so that the status page asks for the PIN: the demo's vouchers."""
+    return sri_vouchers
 
 
 def test_whole_kiosk_flow_on_an_enrolled_device(browser, kiosk_app, live_server, printable):

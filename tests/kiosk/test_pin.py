@@ -3,7 +3,6 @@
 import json
 import re
 from datetime import timedelta
-from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
@@ -173,18 +172,21 @@ def test_issue_pin_refuses_households_outside_scope_and_missing_csrf(app, client
 
 # --- kiosk side -----------------------------------------------------------------------------
 
-# What the voucher issue will return: one issued voucher the kiosk could print.
-ONE_VOUCHER = [SimpleNamespace(program=SimpleNamespace(name="Sembako / BPNT"), amount=200_000)]
-
 
 @pytest.fixture
-def printable(monkeypatch):
-    """Something to print, so that the status page asks for the PIN (vouchers come later)."""
-    monkeypatch.setattr("bansos_app.kiosk.views.printable_vouchers", lambda household: ONE_VOUCHER)
+def printable(sri_vouchers):
+    """Something to print, so that the status page asks for the PIN: the demo's vouchers."""
+    return sri_vouchers
 
 
-def test_no_pin_box_while_there_is_nothing_to_print(app, client, demo):
-    """Until vouchers are issued the page says so plainly and asks for no PIN."""
+def test_no_pin_box_while_there_is_nothing_to_print(app, client, sri_vouchers):
+    """Without vouchers to print the page says so plainly and asks for no PIN."""
+    from bansos_app.vouchers.models import Voucher
+
+    with app.app_context():
+        for voucher_id in sri_vouchers.values():
+            db.session.get(Voucher, voucher_id).state = "voided"
+        db.session.commit()
     html = _text(_status_check(client, **SRI))
     assert 'action="/status/pin"' not in html
     assert 'name="pin"' not in html
@@ -195,7 +197,8 @@ def test_no_pin_box_while_there_is_nothing_to_print(app, client, demo):
 def test_pin_box_and_voucher_when_something_can_be_printed(app, client, demo, printable):
     html = _text(_status_check(client, **SRI))
     assert 'action="/status/pin"' in html
-    assert "Sembako / BPNT: <strong>Rp200.000</strong>" in html
+    assert '<span class="voucher-program">Sembako / BPNT</span>' in html
+    assert '<strong class="voucher-value">Rp200.000</strong>' in html
     assert "Masukkan PIN kios di bawah untuk mencetak voucher." in html
 
 

@@ -82,8 +82,21 @@ def test_status_queries_do_not_grow_with_family_size(app, make_household):
     }
     assert len(counts[small]) == len(counts[large]), counts
     # Visit + household + village + members, desil history, answers with the version in
-    # force and PKH components, recipients: four round trips (ten before they were merged).
-    assert len(counts[small]) <= 4, counts[small]
+    # force and PKH components, recipients, vouchers to print with their period: five round
+    # trips (ten before they were merged).
+    assert len(counts[small]) <= 5, counts[small]
+
+
+def test_printable_vouchers_add_no_query_per_voucher(app, make_household, make_voucher):
+    plain = make_household(desil=2, members=2)
+    holder = make_household(desil=2, members=2)
+    make_voucher(household_id=holder)
+    make_voucher(program="LPG", value=60_000, household_id=holder)
+    with app.app_context():
+        _evaluate()
+        tokens = [_visit_token(plain), _visit_token(holder)]
+    counts = [len(_statements_per_get(app, app.test_client(), t)) for t in tokens]
+    assert counts[0] == counts[1], counts
 
 
 def test_status_get_only_reads(app, make_household):
