@@ -60,6 +60,8 @@ def https_server(app, demo, tmp_path):
     env |= {
         "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
         "SECRET_KEY": app.config["SECRET_KEY"],  # the demo PIN is peppered with it
+        # The demo's vouchers were issued with the test app's keys: the servers sign with them.
+        "VOUCHER_KEY_DIR": app.config["VOUCHER_KEY_DIR"],
         "SESSION_COOKIE_SECURE": "1",
         "TRUSTED_HOSTS": "127.0.0.1,localhost",
     }
