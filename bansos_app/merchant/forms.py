@@ -1,10 +1,14 @@
 """Shop forms: the scan field and the redemption (token, amount, idempotency key)."""
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, StringField
 
 from ..validators import one_line
+
+THOUSANDS = re.compile(r"[0-9]{1,3}(\.[0-9]{3})+")
 
 
 class AmountField(IntegerField):
@@ -17,8 +21,13 @@ class AmountField(IntegerField):
         if raw[:2].lower() == "rp":
             raw = raw[2:]
         negative = raw.startswith("-")
-        digits = raw.lstrip("-").replace(".", "")
+        digits = raw.lstrip("-")
         self.data = None
+        # Dots only as thousands separators ("120.000"): "1.5" or "200.00" is a mistake, not
+        # Rp15 or Rp20.000.
+        if "." in digits and not THOUSANDS.fullmatch(digits):
+            raise ValueError(_l("Isi nominal dengan angka bulat rupiah, tanpa koma atau sen."))
+        digits = digits.replace(".", "")
         # ASCII digits only (int() would take other scripts' digits) and a sane length.
         if not digits or not (digits.isascii() and digits.isdigit()) or len(digits) > 9:
             raise ValueError(_l("Isi nominal dengan angka bulat rupiah, tanpa koma atau sen."))

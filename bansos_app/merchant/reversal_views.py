@@ -15,8 +15,10 @@ from ..vouchers.redemption import RedemptionError, reverse_redemption
 from .forms import ReasonForm
 
 bp = Blueprint("reversal", __name__)
-SERIAL = re.compile(r"(\d{1,9})-(\d{1,10})")
-RECEIPT = re.compile(r"#?(\d{1,10})")
+# ASCII digits and ids within a 32-bit column (PostgreSQL refuses larger ones with an error).
+SERIAL = re.compile(r"([0-9]{1,9})-([0-9]{1,10})")
+RECEIPT = re.compile(r"#?([0-9]{1,10})")
+MAX_ID = 2147483647
 
 
 def find_redemptions(text: str) -> tuple[Voucher | None, list[Redemption], str | None]:
@@ -25,11 +27,11 @@ def find_redemptions(text: str) -> tuple[Voucher | None, list[Redemption], str |
     if not text:
         return None, [], None
     voucher = None
-    if match := SERIAL.fullmatch(text):
+    if (match := SERIAL.fullmatch(text)) and int(match.group(2)) <= MAX_ID:
         voucher = db.session.get(Voucher, int(match.group(2)))
         if voucher is not None and voucher.period_id != int(match.group(1)):
             voucher = None
-    elif (match := RECEIPT.fullmatch(text)) and int(match.group(1)) <= 2147483647:
+    elif (match := RECEIPT.fullmatch(text)) and int(match.group(1)) <= MAX_ID:
         redemption = db.session.get(Redemption, int(match.group(1)))
         voucher = redemption.voucher if redemption else None
     else:

@@ -234,6 +234,9 @@ def submit_settlement(actor, merchant: Merchant, period: DistributionPeriod) -> 
 def approve_settlement(actor, settlement: Settlement) -> Settlement:
     """Dinsos approves a submitted settlement; a second approval is refused."""
     _must_manage(actor)
+    # Locked and re-read first: a reversal (which takes this row's lock too) either finished
+    # before the count below or waits until the approval commits.
+    settlement = lock_row(Settlement, settlement.id)
     if settlement.state == "submitted":
         # Redemptions reversed since the shop submitted would make the frozen total wrong.
         count, total = live_totals(settlement.merchant_id, settlement.period_id)

@@ -80,6 +80,12 @@ def change_status(actor, household: Household, status: str, reason: str) -> Hous
         raise EditRefused("status", _l("Status tidak dikenal."))
     if status == household.status:
         raise EditRefused("status", _l("Keluarga ini sudah berstatus itu."))
+    if household.status == "graduated" and status == "active":
+        # Graduation follows the desil (a new assessment), not a click on this page.
+        raise EditRefused(
+            "status",
+            _l("Keluarga ini sudah graduasi (mampu); statusnya kembali lewat pemeringkatan ulang."),
+        )
     old = household.status
     household.status, household.status_reason = status, reason
     household.status_changed_at = utcnow()

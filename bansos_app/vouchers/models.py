@@ -23,7 +23,7 @@ class DistributionPeriod(db.Model):
     program_code: Mapped[str] = mapped_column(db.String(12), ForeignKey("program.code"))
     label: Mapped[str] = mapped_column(db.String(60))
     starts_on: Mapped[date] = mapped_column(db.Date)
-    # Vouchers expire at the end of this day in the village's time zone.
+    # Vouchers expire at the end of this day, WIB (the district's time; docs/vouchers.md).
     ends_on: Mapped[date] = mapped_column(db.Date)
     created_at: Mapped[datetime] = mapped_column(db.DateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))

@@ -11,6 +11,7 @@ from ..eligibility.evaluation import rules_in_force
 from ..eligibility.models import Program
 from ..eligibility.recipient_models import Recipient, RecipientList
 from ..extensions import db
+from ..locking import lock_row
 from ..registry.models import Household, Region
 from .models import DistributionPeriod, Voucher
 
@@ -39,9 +40,15 @@ def value_on(program_code: str, day: date) -> int | None:
     return version.amount if version is not None and version.amount else None
 
 
+# A distribution is a quarter or so; a year is ample, and keeps expiry inside the token's range.
+MAX_DAYS = 366
+
+
 def open_period(actor, program_code, label, starts_on, ends_on) -> DistributionPeriod:
     """Open a distribution period of a voucher program; audited and committed."""
-    program = db.session.get(Program, program_code or "")
+    # The program row is locked: two periods opened at once (a double click) are checked for
+    # a taken label and overlapping dates one after the other, not both against the old state.
+    program = lock_row(Program, program_code or "") if program_code else None
     label = " ".join((label or "").split())
     if program is None or program.kind != "voucher":
         raise PeriodError(_l("Pilih program voucher (Sembako, LPG atau Listrik)."), "program")
@@ -55,6 +62,8 @@ def open_period(actor, program_code, label, starts_on, ends_on) -> DistributionP
         raise PeriodError(_l("Isi tanggal berakhir."), "ends_on")
     if ends_on < starts_on:
         raise PeriodError(_l("Tanggal berakhir tidak boleh sebelum tanggal mulai."), "ends_on")
+    if (ends_on - starts_on).days > MAX_DAYS:
+        raise PeriodError(_l("Satu periode paling lama satu tahun."), "ends_on")
     same = DistributionPeriod.program_code == program.code
     taken = select(DistributionPeriod.id).where(same, DistributionPeriod.label == label)
     if db.session.scalar(taken):

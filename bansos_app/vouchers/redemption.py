@@ -45,6 +45,7 @@ MESSAGES = {
     "voided": _l("Voucher ini sudah dibatalkan Dinsos dan tidak bisa ditukar."),
     "spent": _l("Voucher ini sudah habis dipakai."),
     "expired": _l("Voucher ini sudah kedaluwarsa (berlaku sampai %(date)s)."),
+    "not_started": _l("Voucher ini baru berlaku mulai %(date)s."),
     "amount": _l("Nominal harus berupa angka bulat rupiah lebih dari Rp0."),
     "over_balance": _l("Nominal melebihi sisa saldo voucher (%(balance)s)."),
     "whole_only": _l("Voucher %(program)s hanya bisa ditukar sekaligus sebesar %(value)s."),
@@ -160,6 +161,8 @@ def check_redeemable(voucher: Voucher, merchant) -> None:
         raise RedemptionError("spent")
     if voucher.expires_on < local_today():
         raise RedemptionError("expired", date=_date(voucher.expires_on))
+    if voucher.period.starts_on > local_today():
+        raise RedemptionError("not_started", date=_date(voucher.period.starts_on))
 
 
 def _date(day) -> str:
@@ -277,7 +280,8 @@ def _give_back(redemption: Redemption, actor, reason: str) -> int:
     if marked.rowcount != 1:
         db.session.rollback()
         raise RedemptionError("undone")
-    # Spent comes back to active; a voided voucher stays voided, an expired one stays unusable
+    # Spent comes back to active, unless the voucher was voided while spent (the household
+    # was blocked or removed): then what comes back stays void. An expired one stays unusable
     # because redemption checks expires_on anyway.
     row = db.session.execute(
         update(Voucher)
@@ -287,7 +291,11 @@ def _give_back(redemption: Redemption, actor, reason: str) -> int:
         )
         .values(
             balance=Voucher.balance + redemption.amount,
-            state=case((Voucher.state == "spent", "active"), else_=Voucher.state),
+            state=case(
+                (Voucher.voided_at.is_not(None), "voided"),
+                (Voucher.state == "spent", "active"),
+                else_=Voucher.state,
+            ),
         )
         .returning(Voucher.balance)
         .execution_options(synchronize_session=False)

@@ -114,6 +114,10 @@ def test_bad_input_on_the_pages_is_422_and_changes_nothing(
         ("-5000", "Nominal harus lebih dari Rp0."),
         ("abc", "Isi nominal dengan angka bulat rupiah, tanpa koma atau sen."),
         ("1,5", "Isi nominal dengan angka bulat rupiah, tanpa koma atau sen."),
+        # A dot is a thousands separator only: these are typos, not Rp15 or Rp20.000.
+        ("1.5", "Isi nominal dengan angka bulat rupiah, tanpa koma atau sen."),
+        ("200.00", "Isi nominal dengan angka bulat rupiah, tanpa koma atau sen."),
+        ("12.0000", "Isi nominal dengan angka bulat rupiah, tanpa koma atau sen."),
         ("250000", "Nominal melebihi sisa saldo voucher (Rp200.000)."),
     ):
         response = client.post("/toko/tukar", data=fields | {"amount": amount})

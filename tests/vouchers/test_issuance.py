@@ -62,7 +62,9 @@ def test_issue_gives_each_recipient_one_voucher_once(dinsos, households):  # noq
     late.status = "active"
     db.session.commit()
     assert issue_vouchers(period, dinsos) == 1
-    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "vouchers.issued"))
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "vouchers.issued").order_by(AuditEvent.seq)
+    )
     assert [json.loads(e.details)["issued"] for e in events] == [4, 0, 1]
 
 

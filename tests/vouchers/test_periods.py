@@ -43,6 +43,7 @@ def test_open_period_is_audited(dinsos):  # noqa: F811
         (("SEMBAKO", "Lama", START, END), "label", "sudah punya periode"),
         (("SEMBAKO", "B", END, END + timedelta(days=9)), "starts_on", "bertumpang tindih"),
         (("SEMBAKO", "B", START, None), "ends_on", "tanggal berakhir"),
+        (("SEMBAKO", "B", START, START.replace(year=9999)), "ends_on", "satu tahun"),
     ],
 )
 def test_open_period_refusals_change_nothing(dinsos, args, field, words):  # noqa: F811
