@@ -20,7 +20,6 @@ SIGNATURE_BYTES = 64
 DOMAIN = b"bansos-desa/voucher\x00"
 # Crockford's Base32: no I, L, O or U, so a typed code cannot mix up 1/I/L or 0/O.
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-CHECK_SYMBOLS = CROCKFORD + "*~$=U"
 BASE32 = set("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
 CODE_CHARS = 10  # 50 bits: guessing one is hopeless at any rate a shop page allows
 
@@ -84,10 +83,17 @@ def verify_token(text: str) -> Claims:
 
 
 def _check_symbol(digits: str) -> str:
-    number = 0
-    for char in digits:
-        number = number * 32 + CROCKFORD.index(char)
-    return CHECK_SYMBOLS[number % 37]
+    """Luhn mod 32: catches every single mistyped character and most swapped neighbours.
+
+    The check character comes from the same 32 letters and digits as the code, so it can be
+    typed on any keyboard (Crockford's own check symbols include $, ~ and *).
+    """
+    total, factor = 0, 2
+    for char in reversed(digits):
+        addend = factor * CROCKFORD.index(char)
+        total += addend // 32 + addend % 32
+        factor = 1 if factor == 2 else 2
+    return CROCKFORD[-total % 32]
 
 
 def manual_code(period_id: int, household_id: int) -> str:
