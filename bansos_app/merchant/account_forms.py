@@ -3,8 +3,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, StringField
-from wtforms.validators import DataRequired, Length, Regexp
+from wtforms.validators import DataRequired, Length
 
+from ..auth.forms import AccountForm, DeactivateForm
 from ..validators import ChoiceField, one_line
 
 KIND_NAMES = {
@@ -37,32 +38,11 @@ class MerchantEditForm(FlaskForm):
 class MerchantForm(MerchantEditForm):
     """A new shop and the username of its account; the password is generated."""
 
-    username = StringField(
-        _l("Nama pengguna"),
-        validators=[
-            DataRequired(_l("Isi nama pengguna.")),
-            Length(max=60, message=_l("Nama pengguna paling banyak 60 huruf.")),
-            Regexp(
-                r"^[A-Za-z0-9._-]{3,60}$",
-                message=_l(
-                    "Nama pengguna 3 sampai 60 huruf, angka, titik, garis bawah atau tanda hubung."
-                ),
-            ),
-        ],
-    )
+    username = AccountForm.username  # the same rules as every staff account's
 
 
-class MerchantDeactivateForm(FlaskForm):
-    """Why a shop stops."""
-
-    reason = StringField(
-        _l("Alasan"),
-        validators=[
-            DataRequired(_l("Tulis alasan penonaktifan.")),
-            Length(max=200, message=_l("Alasan paling banyak 200 huruf.")),
-            one_line,
-        ],
-    )
+# Why a shop stops: the same one-line reason as deactivating a staff account.
+MerchantDeactivateForm = DeactivateForm
 
 
 class MerchantFilterForm(FlaskForm):
