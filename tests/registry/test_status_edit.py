@@ -1,36 +1,21 @@
 """The household status edit (block, unblock, inactive): refusals, the form, scope, vouchers."""
 
 import pytest
-from sqlalchemy import select
 
 from bansos_app.extensions import db
 from bansos_app.registry.edits import EditRefused, change_status
 from bansos_app.registry.models import Household
-from bansos_app.vouchers.models import Voucher
-from bansos_app.vouchers.services import issue_vouchers, open_period
 from tests.conftest import csrf_from, page_text
-from tests.vouchers.issue_helpers import GIRI, add_recipients, dinsos, this_period  # noqa: F401
+from tests.vouchers.issue_helpers import (  # noqa: F401
+    GIRI,
+    add_recipients,
+    dinsos,
+    issued,
+    this_period,
+    voucher_states,
+)
 
 START, END = this_period()
-
-
-@pytest.fixture
-def issued(dinsos, make_household):  # noqa: F811
-    """Two Giri Kencana households with a Sembako and an LPG voucher each."""
-    ids = [make_household(GIRI), make_household(GIRI)]
-    for program in ("SEMBAKO", "LPG"):
-        add_recipients(ids, program=program)
-        issue_vouchers(open_period(dinsos, program, "Tahap 4", START, END), dinsos)
-    return ids
-
-
-def _states(household_id):
-    rows = db.session.execute(
-        select(Voucher.program_code, Voucher.state, Voucher.void_reason)
-        .where(Voucher.household_id == household_id)
-        .order_by(Voucher.program_code)
-    )
-    return [tuple(r) for r in rows]
 
 
 @pytest.mark.parametrize(
@@ -44,11 +29,11 @@ def test_status_refusals_change_nothing(dinsos, issued, status, reason, field): 
     assert error.value.field == field
     db.session.rollback()
     assert db.session.get(Household, issued[0]).status == "active"
-    assert [s for _, s, _ in _states(issued[0])] == ["active", "active"]
+    assert [s for _, s, _ in voucher_states(issued[0])] == ["active", "active"]
 
 
 @pytest.mark.parametrize("htmx", [False, True])
-def test_status_form_on_the_household_page(app, client, auth, make_user, issued, htmx):
+def test_status_form_on_the_household_page(app, client, auth, make_user, issued, htmx):  # noqa: F811
     make_user("op", "operator_desa")
     auth.login("op", "op-pass-123")
     url = f"/staf/keluarga/{issued[1]}"
@@ -67,7 +52,7 @@ def test_status_form_on_the_household_page(app, client, auth, make_user, issued,
     )
     assert forged.status_code == 422 and "Pilihan tidak tersedia" in page_text(forged)
     with app.app_context():
-        assert [s for _, s, _ in _states(issued[1])] == ["active", "active"]
+        assert [s for _, s, _ in voucher_states(issued[1])] == ["active", "active"]
     ok = client.post(
         f"{url}/status",
         data={"csrf_token": token, "status": "inactive", "reason": "Pindah domisili"},
@@ -77,7 +62,7 @@ def test_status_form_on_the_household_page(app, client, auth, make_user, issued,
     shown = page_text(client.get(url))
     assert "Tidak aktif" in shown and "2 voucher dibatalkan" in shown
     with app.app_context():
-        assert _states(issued[1]) == [
+        assert voucher_states(issued[1]) == [
             ("LPG", "voided", "Pindah domisili"),
             ("SEMBAKO", "voided", "Pindah domisili"),
         ]

@@ -56,3 +56,28 @@ def dinsos(app, make_user):
     with app.test_request_context():
         yield db.session.get(User, user_id)
         db.session.rollback()
+
+
+@pytest.fixture
+def issued(dinsos, make_household):
+    """Two Giri Kencana households with a Sembako and an LPG voucher each."""
+    from bansos_app.vouchers.services import issue_vouchers, open_period
+
+    start, end = this_period()
+    ids = [make_household(GIRI), make_household(GIRI)]
+    for program in ("SEMBAKO", "LPG"):
+        add_recipients(ids, program=program)
+        issue_vouchers(open_period(dinsos, program, "Tahap 4", start, end), dinsos)
+    return ids
+
+
+def voucher_states(household_id) -> list[tuple]:
+    """(program, state, void reason) of the household's vouchers, by program."""
+    from bansos_app.vouchers.models import Voucher
+
+    rows = db.session.execute(
+        db.select(Voucher.program_code, Voucher.state, Voucher.void_reason)
+        .where(Voucher.household_id == household_id)
+        .order_by(Voucher.program_code)
+    )
+    return [tuple(r) for r in rows]

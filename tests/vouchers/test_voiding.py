@@ -2,7 +2,6 @@
 
 import json
 
-import pytest
 from sqlalchemy import select
 
 from bansos_app.audit.models import AuditEvent
@@ -12,29 +11,17 @@ from bansos_app.extensions import db
 from bansos_app.registry.edits import change_status
 from bansos_app.registry.models import Household
 from bansos_app.vouchers.models import Voucher
-from bansos_app.vouchers.services import issue_vouchers, open_period, void_unspent
-from tests.vouchers.issue_helpers import GIRI, add_recipients, dinsos, this_period  # noqa: F401
+from bansos_app.vouchers.services import issue_vouchers, void_unspent
+from tests.vouchers.issue_helpers import (  # noqa: F401
+    GIRI,
+    add_recipients,
+    dinsos,
+    issued,
+    this_period,
+    voucher_states,
+)
 
 START, END = this_period()
-
-
-@pytest.fixture
-def issued(dinsos, make_household):  # noqa: F811
-    """Two Giri Kencana households with a Sembako and an LPG voucher each."""
-    ids = [make_household(GIRI), make_household(GIRI)]
-    for program in ("SEMBAKO", "LPG"):
-        add_recipients(ids, program=program)
-        issue_vouchers(open_period(dinsos, program, "Tahap 4", START, END), dinsos)
-    return ids
-
-
-def _states(household_id):
-    rows = db.session.execute(
-        select(Voucher.program_code, Voucher.state, Voucher.void_reason)
-        .where(Voucher.household_id == household_id)
-        .order_by(Voucher.program_code)
-    )
-    return [tuple(r) for r in rows]
 
 
 def test_void_unspent_skips_spent_and_other_programs(dinsos, issued):  # noqa: F811
@@ -47,8 +34,11 @@ def test_void_unspent_skips_spent_and_other_programs(dinsos, issued):  # noqa: F
     assert void_unspent(dinsos, issued[0], "Pindah") == 1
     db.session.commit()
     # The spent one keeps its state but carries the stamp: an undo later gives back void money.
-    assert _states(issued[0]) == [("LPG", "spent", "Pindah"), ("SEMBAKO", "voided", "Pindah")]
-    assert _states(issued[1]) == [("LPG", "active", ""), ("SEMBAKO", "active", "")]
+    assert voucher_states(issued[0]) == [
+        ("LPG", "spent", "Pindah"),
+        ("SEMBAKO", "voided", "Pindah"),
+    ]
+    assert voucher_states(issued[1]) == [("LPG", "active", ""), ("SEMBAKO", "active", "")]
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "vouchers.voided"))
     assert json.loads(event.details)["reason"] == "Pindah"
 
@@ -60,7 +50,7 @@ def test_removed_recipient_loses_that_programs_voucher(dinsos, issued):  # noqa:
         )
     )
     remove_recipient(dinsos, row, "Pindah ke luar kabupaten")
-    assert _states(issued[0]) == [
+    assert voucher_states(issued[0]) == [
         ("LPG", "active", ""),
         ("SEMBAKO", "voided", "Pindah ke luar kabupaten"),
     ]
@@ -74,7 +64,7 @@ def test_blocking_voids_every_unspent_voucher(dinsos, issued):  # noqa: F811
     household = db.session.get(Household, issued[0])
     change_status(dinsos, household, "blocked", "Judi online (hasil verifikasi)")
     reason = "Judi online (hasil verifikasi)"
-    assert _states(issued[0]) == [("LPG", "voided", reason), ("SEMBAKO", "voided", reason)]
+    assert voucher_states(issued[0]) == [("LPG", "voided", reason), ("SEMBAKO", "voided", reason)]
     household = db.session.get(Household, issued[0])
     assert (household.status, household.status_reason) == ("blocked", reason)
     event = db.session.scalar(
@@ -84,4 +74,4 @@ def test_blocking_voids_every_unspent_voucher(dinsos, issued):  # noqa: F811
     assert (details["old"], details["new"], details["vouchers_voided"]) == ("active", "blocked", 2)
     # Unblocking brings no voided voucher back.
     change_status(dinsos, household, "active", "Sanggah diterima")
-    assert [s for _, s, _ in _states(issued[0])] == ["voided", "voided"]
+    assert [s for _, s, _ in voucher_states(issued[0])] == ["voided", "voided"]
