@@ -54,6 +54,9 @@ def recipients_for(household_id: int, on: date) -> dict[str, Recipient]:
         .join(Recipient.recipient_list)
         .options(contains_eager(Recipient.recipient_list))  # the SK and period, same query
         .where(Recipient.household_id == household_id, Recipient.state == "active", _valid_on(on))
+        # Lists of one program never overlap; should old data hold two, the newest one wins
+        # every time rather than whichever row the database returns last.
+        .order_by(RecipientList.valid_from, Recipient.id)
     )
     return {r.program_code: r for r in db.session.scalars(query)}
 
