@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from ..audit.services import record
+from ..eligibility.models import Program
 from ..extensions import db
 from ..models_base import utcnow
 from ..registry.identity import mask_number
@@ -109,6 +110,7 @@ def printable_for(household, today: date) -> list[Voucher]:
     statement = (
         select(Voucher)
         .join(DistributionPeriod, DistributionPeriod.id == Voucher.period_id)
+        .join(Program, Program.code == Voucher.program_code)
         .options(contains_eager(Voucher.period))
         .where(
             Voucher.household_id == household_id,
@@ -118,7 +120,7 @@ def printable_for(household, today: date) -> list[Voucher]:
             DistributionPeriod.starts_on <= today,
             DistributionPeriod.ends_on >= today,
         )
-        .order_by(Voucher.program_code, Voucher.id)
+        .order_by(Program.sort_order, Voucher.id)  # Sembako first, as on the status page
     )
     return list(db.session.scalars(statement))
 
