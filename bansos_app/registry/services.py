@@ -14,6 +14,7 @@ from ..eligibility.evaluation import local_today
 from ..eligibility.models import Eligibility, Program
 from ..eligibility.reasons import explain
 from ..eligibility.recipient_models import Recipient, RecipientList
+from ..eligibility.recipients import recipients_for
 from ..extensions import db
 from ..models_base import utcnow
 from .models import Household, Person
@@ -240,20 +241,7 @@ def program_lines(household: Household, on: date | None = None) -> list[ProgramL
             .options(selectinload(Eligibility.rule_version))
         )
     }
-    recipients = {
-        r.program_code: r
-        for r in db.session.scalars(
-            select(Recipient)
-            .join(RecipientList, RecipientList.id == Recipient.list_id)
-            .where(
-                Recipient.household_id == household.id,
-                Recipient.state == "active",
-                RecipientList.valid_from <= on,
-                RecipientList.valid_until >= on,
-            )
-            .options(selectinload(Recipient.recipient_list))
-        )
-    }
+    recipients = recipients_for(household.id, on)  # the newest list wins, as at the kiosk
     lines = []
     for program in db.session.scalars(select(Program).order_by(Program.sort_order)):
         answer, recipient = answers.get(program.code), recipients.get(program.code)
