@@ -157,7 +157,11 @@ def print_for_visit(visit, wanted: list[str] | None, device=None, paper: str = "
     if wanted is None:
         chosen = list(printable.values())
     else:
-        ids = [int(w) for w in wanted if isinstance(w, str) and w.isdigit() and len(w) < 10]
+        ids = [
+            int(w)
+            for w in wanted
+            if isinstance(w, str) and w.isascii() and w.isdigit() and len(w) < 10
+        ]
         if len(ids) != len(wanted) or not ids or any(i not in printable for i in ids):
             return None
         chosen = [printable[i] for i in dict.fromkeys(ids)]

@@ -138,7 +138,9 @@ def test_without_a_visit_printing_goes_home(app, kiosk_client, sri_vouchers):
     assert _printed_events(app) == []
 
 
-@pytest.mark.parametrize("choice", ["abc", "-1", "99999999", "", "1" * 40, "other", "voided"])
+@pytest.mark.parametrize(
+    "choice", ["abc", "-1", "99999999", "", "1" * 40, "²", "١", "other", "voided"]
+)
 def test_a_voucher_not_printable_for_this_visit_is_refused(
     app, kiosk_client, sri_vouchers, make_voucher, choice
 ):
