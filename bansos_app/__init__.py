@@ -61,6 +61,7 @@ def _register_models() -> None:
     from .kiosk import models as _kiosk  # noqa: F401
     from .merchant import models as _merchant  # noqa: F401
     from .registry import models as _registry  # noqa: F401
+    from .tickets import models as _tickets  # noqa: F401
     from .vouchers import models as _vouchers  # noqa: F401
 
     @login_manager.user_loader

@@ -11,14 +11,14 @@ from sqlalchemy import select
 from .audit.services import record, verify_chain
 from .auth.models import User
 from .auth.services import AuthError, create_user
-from .eligibility.evaluation import evaluate_all, local_today
+from .eligibility.evaluation import evaluate_all, evaluate_household, local_today
 from .eligibility.models import Program
 from .eligibility.recipient_lists import fix_recipient_list
 from .eligibility.recipients import eligible_counts
 from .extensions import db
 from .kiosk.pins import set_pin
 from .merchant.models import Merchant
-from .registry.demo import DemoDataExists, load_demo_data
+from .registry.demo import DemoDataExists, add_late_family, load_demo_data
 from .registry.models import Household
 from .registry.regions import load_regions
 from .vouchers.services import issue_vouchers, open_period, voucher_programs
@@ -36,6 +36,13 @@ DEMO_ACCOUNTS = (
         "operator_desa",
         ("17.03.12.2003", "17.03.12.2001"),
         "Operator Desa Giri Kencana",
+    ),
+    (
+        "operator-ap",
+        "demo-operator",
+        "operator_desa",
+        ("17.03.14.2017", "17.03.14.2013"),
+        "Operator Desa Air Petai",
     ),
     (
         "pendamping",
@@ -90,6 +97,7 @@ def demo_data_cmd(households, seed, if_empty):
     _fix_demo_recipients()
     _open_demo_periods()
     _add_demo_shops()
+    _add_late_family()
     elapsed = time.perf_counter() - started
     click.echo(
         f"Loaded {counts['households']} households and {counts['persons']} persons "
@@ -150,6 +158,14 @@ def _add_demo_shops() -> None:
         db.session.add(shop)
         db.session.flush()
         record(None, "demo.merchant_added", shop, kind=kind, village=DEMO_SHOP_VILLAGE)
+    db.session.commit()
+
+
+def _add_late_family() -> None:
+    """Register Rina Marlina's family after the lists: eligible, not yet a recipient."""
+    household = add_late_family()
+    record(None, "demo.late_family_added", household)
+    evaluate_household(household)
     db.session.commit()
 
 

@@ -72,6 +72,16 @@ def load_config(instance_path: Path) -> dict:
         "RATELIMIT_STATUS_ADDRESS": os.environ.get("RATELIMIT_STATUS_ADDRESS", "30 per minute"),
         "RATELIMIT_PIN": os.environ.get("RATELIMIT_PIN", "10 per minute"),
         "RATELIMIT_PIN_ADDRESS": os.environ.get("RATELIMIT_PIN_ADDRESS", "30 per minute"),
+        # Ticket submissions per kiosk/phone and per address: a person needs a few, not dozens.
+        "RATELIMIT_TICKET_DEVICE": os.environ.get("RATELIMIT_TICKET_DEVICE", "10 per hour"),
+        "RATELIMIT_TICKET_ADDRESS": os.environ.get("RATELIMIT_TICKET_ADDRESS", "20 per hour"),
+        # Cek Tiket lookups: number + NIK, guarded like the status check.
+        "RATELIMIT_TICKET_LOOKUP": os.environ.get("RATELIMIT_TICKET_LOOKUP", "20 per minute"),
+        # Days for each ticket stage (village verification, Dinsos decision) before overdue.
+        "TICKET_DUE_DAYS": int(os.environ.get("TICKET_DUE_DAYS", "14")),
+        "TICKET_OPEN_PER_NIK": int(os.environ.get("TICKET_OPEN_PER_NIK", "3")),
+        # A phone photo of the house: refused above this size, re-encoded to at most 1280 px.
+        "TICKET_PHOTO_MAX_BYTES": 8 * 1024 * 1024,
         # Staff login POSTs per client address; see auth/views.py.
         "RATELIMIT_LOGIN": os.environ.get("RATELIMIT_LOGIN", "20 per minute"),
         "RESIDENT_VISIT_MINUTES": 10,

@@ -45,6 +45,12 @@ PERMISSIONS = {
     "settlements.view": {"dinsos_admin", "auditor", "superadmin"},
     "settlements.manage": {"dinsos_admin", "superadmin"},
     "merchants.manage": {"dinsos_admin", "superadmin"},
+    # Usul-sanggah: village staff enter tickets for residents; the village operator verifies
+    # (field check, musdes); Dinsos decides. Nobody else takes those steps.
+    "tickets.view": {"operator_desa", "pendamping", "dinsos_admin", "auditor", "superadmin"},
+    "tickets.submit": {"operator_desa", "pendamping"},
+    "tickets.verify": {"operator_desa"},
+    "tickets.decide": {"dinsos_admin", "superadmin"},
 }
 
 

@@ -119,8 +119,12 @@ def _reason(reason: str | None) -> str:
     return reason
 
 
-def remove_recipient(actor, recipient: Recipient, reason: str) -> Recipient:
-    """Remove a household from a list, with a reason; it stays on record as removed."""
+def remove_recipient(actor, recipient: Recipient, reason: str, commit: bool = True) -> Recipient:
+    """Remove a household from a list, with a reason; it stays on record as removed.
+
+    commit=False leaves the transaction open for a caller that changes more with it (an
+    approved objection is decided and applied at once).
+    """
     reason = _reason(reason)
     require_village(actor, recipient.village_code)
     recipient = lock_row(Recipient, recipient.id)
@@ -139,12 +143,18 @@ def remove_recipient(actor, recipient: Recipient, reason: str) -> Recipient:
         reason=reason,
         vouchers_voided=voided,
     )
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return recipient
 
 
-def add_recipient(actor, recipient_list: RecipientList, household, reason: str) -> Recipient:
-    """Add one eligible household to a list (an approved proposal); audited, committed."""
+def add_recipient(
+    actor, recipient_list: RecipientList, household, reason: str, commit: bool = True
+) -> Recipient:
+    """Add one eligible household to a list (an approved proposal); audited, committed.
+
+    commit=False leaves the transaction open; a refusal still rolls it back and raises.
+    """
     reason = _reason(reason)
     require_village(actor, household.village_code)
     lock_row(RecipientList, recipient_list.id)  # one adder per list: the quota check holds
@@ -189,5 +199,6 @@ def add_recipient(actor, recipient_list: RecipientList, household, reason: str) 
     db.session.add(recipient)
     db.session.flush()
     record(actor, "recipients.added", recipient, list_id=recipient_list.id, reason=reason)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return recipient

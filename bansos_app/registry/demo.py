@@ -126,6 +126,9 @@ def load_demo_data(households: int = 2000, seed: int = 7, today: date | None = N
     numbers = Numbers()
     fixed = _fixed_households(today)
     batch = []
+    # The late family is added after the lists are fixed; its numbers are kept free now.
+    numbers.used.add(LATE_FAMILY[0]["kk_number"])
+    numbers.used.update(m[0] for m in LATE_FAMILY[1])
     for row, members, _hist in fixed:
         numbers.used.add(row["kk_number"])
         numbers.used.update(m[0] for m in members if m[0])
@@ -161,3 +164,47 @@ def load_demo_data(households: int = 2000, seed: int = 7, today: date | None = N
     _write(batch, counts)
     _sync_sequence()
     return counts
+
+
+# A family registered after the demo's recipient lists were fixed: eligible for Sembako but
+# on no list and without a voucher, the household an usul (proposal) is for.
+LATE_FAMILY = (
+    dict(
+        kk_number="1703120506250004",
+        village_code="17.03.12.2003",
+        desil=1,
+        address="Jl. Durian No. 3, RT 04",
+    ),
+    [
+        ("1703124203920004", "Rina Marlina", date(1992, 3, 2), "P", "kepala"),
+        ("1703121408150005", "Fajar Nugroho", date(2015, 8, 14), "L", "anak"),
+    ],
+)
+
+
+def add_late_family(today: date | None = None) -> Household:
+    """Register the late family (after penetapan), with its desil history; the caller commits."""
+    row, members = LATE_FAMILY
+    household = Household(**row, status="active")
+    for nik, name, born, sex, relation in members:
+        household.members.append(
+            Person(
+                nik=nik,
+                name=name,
+                birth_date=born,
+                sex=sex,
+                relation=relation,
+                school_level="SD" if relation == "anak" else None,
+            )
+        )
+    db.session.add(household)
+    db.session.flush()
+    db.session.add(
+        DesilHistory(
+            household_id=household.id,
+            desil=row["desil"],
+            source="DTSEN",
+            effective_date=(today or date.today()).replace(day=1),
+        )
+    )
+    return household

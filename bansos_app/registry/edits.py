@@ -70,8 +70,13 @@ STATUS_CHOICES = ("active", "blocked", "inactive")
 VOIDING_STATUSES = ("blocked", "inactive")
 
 
-def change_status(actor, household: Household, status: str, reason: str) -> Household:
-    """Block, unblock or inactivate a household, with a reason; its unspent vouchers go void."""
+def change_status(
+    actor, household: Household, status: str, reason: str, commit: bool = True
+) -> Household:
+    """Block, unblock or inactivate a household, with a reason; its unspent vouchers go void.
+
+    commit=False leaves the transaction open (an approved Reaktivasi unblocks as it decides).
+    """
     require_village(actor, household.village_code)
     reason = _reason(reason)
     if len(reason) > 300:
@@ -100,7 +105,8 @@ def change_status(actor, household: Household, status: str, reason: str) -> Hous
         vouchers_voided=voided,
     )
     evaluate_household(household, actor)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return household
 
 

@@ -37,7 +37,9 @@ class Household(db.Model):
     """A family card (KK) in a village; never deleted, only given a status."""
 
     __table_args__ = (
-        CheckConstraint("desil BETWEEN 1 AND 10", name="desil_range"),
+        # NULL desil: "menunggu pemeringkatan", a family added by an approved proposal that
+        # waits for its DTSEN assessment; it qualifies for nothing until then.
+        CheckConstraint("desil IS NULL OR desil BETWEEN 1 AND 10", name="desil_range"),
         CheckConstraint(
             "status IN ('active', 'graduated', 'blocked', 'inactive')", name="status_known"
         ),
@@ -48,7 +50,7 @@ class Household(db.Model):
     kk_number: Mapped[str] = mapped_column(db.String(16), unique=True)
     village_code: Mapped[str] = mapped_column(db.String(13), ForeignKey("region.code"))
     address: Mapped[str] = mapped_column(db.String(200), default="")
-    desil: Mapped[int] = mapped_column(db.SmallInteger)
+    desil: Mapped[int | None] = mapped_column(db.SmallInteger)
     status: Mapped[str] = mapped_column(db.String(12), default="active")
     status_reason: Mapped[str] = mapped_column(db.String(300), default="")
     status_changed_at: Mapped[datetime | None] = mapped_column(db.DateTime)

@@ -1,1 +1,1 @@
-"""tickets package (filled by later work)."""
+"""Usul-sanggah: proposals and objections, their screening and the village-then-Dinsos steps."""
