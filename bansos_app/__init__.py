@@ -91,6 +91,7 @@ def _register_blueprints(app: Flask) -> None:
     from .merchant import account_views, reversal_views, settlement_admin_views, settlement_views
     from .merchant.views import bp as merchant_bp
     from .registry.views import bp as registry_bp
+    from .tickets import entry_views, public_views, queue_views
     from .vouchers.period_views import bp as periods_bp
     from .vouchers.slip_views import bp as slips_bp
 
@@ -112,6 +113,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(merchant_bp, url_prefix="/toko")
     app.register_blueprint(reversal_views.bp, url_prefix="/staf/penukaran")
     app.register_blueprint(slips_bp, url_prefix="/staf/slip")
+    app.register_blueprint(public_views.bp)
+    app.register_blueprint(entry_views.bp, url_prefix="/staf/tiket/baru")
+    app.register_blueprint(queue_views.bp, url_prefix="/staf/tiket")
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -73,6 +73,7 @@ def init_app(app) -> None:
     app.extensions["huey"] = huey
     state["settings"] = None  # settings may have changed on the same app (tests)
     use_app(app)
+    from ..tickets import tasks as _ticket_tasks  # noqa: F401  (overdue and lapse, hourly)
     from ..vouchers import slip_tasks, tasks  # noqa: F401  (issuance and bulk slip jobs)
     from . import tasks as _job_tasks  # noqa: F401  (registers the tasks on this huey)
 
