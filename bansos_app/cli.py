@@ -18,7 +18,7 @@ from .eligibility.recipients import eligible_counts
 from .extensions import db
 from .kiosk.pins import set_pin
 from .merchant.models import Merchant
-from .registry.demo import DemoDataExists, add_late_family, load_demo_data
+from .registry.demo import LATE_FAMILY, DemoDataExists, add_late_family, load_demo_data
 from .registry.models import Household
 from .registry.regions import load_regions
 from .vouchers.services import issue_vouchers, open_period, voucher_programs
@@ -75,7 +75,7 @@ def load_regions_cmd(province):
 
 
 @bansos_cli.command("demo-data")
-@click.option("--households", default=2000, show_default=True, type=click.IntRange(3, 1_000_000))
+@click.option("--households", default=2000, show_default=True, type=click.IntRange(4, 1_000_000))
 @click.option("--seed", default=7, show_default=True, type=int)
 @click.option("--if-empty", is_flag=True, help="Do nothing (exit 0) when data already exists.")
 def demo_data_cmd(households, seed, if_empty):
@@ -98,6 +98,8 @@ def demo_data_cmd(households, seed, if_empty):
     _open_demo_periods()
     _add_demo_shops()
     _add_late_family()
+    counts["households"] += 1
+    counts["persons"] += len(LATE_FAMILY[1])
     elapsed = time.perf_counter() - started
     click.echo(
         f"Loaded {counts['households']} households and {counts['persons']} persons "

@@ -156,7 +156,8 @@ def load_demo_data(households: int = 2000, seed: int = 7, today: date | None = N
         batch.append((dict(defaults, **row), people, hist))
     gen = Generator(random.Random(seed), today, villages, kecamatans, numbers)
     counts = {"households": 0, "persons": 0}
-    for _ in range(max(0, households - len(fixed))):
+    # The late family (added after the lists) makes up the total the caller asked for.
+    for _ in range(max(0, households - len(fixed) - 1)):
         batch.append(gen.household())
         if len(batch) >= BATCH:
             _write(batch, counts)

@@ -110,7 +110,8 @@ def test_list_filters_by_role_and_status(app, demo):
     html = page_text(client.get("/staf/akun/?role=merchant"))
     assert f'id="akun-{uid(app, "toko")}"' in html
     assert f'id="akun-{uid(app, "operator")}"' not in html
-    assert "Jumlah akun: 1" in page_text(client.get("/staf/akun/?status=active&q=opera"))
+    # operator (Giri Kencana) and operator-ap (Air Petai)
+    assert "Jumlah akun: 2" in page_text(client.get("/staf/akun/?status=active&q=opera"))
     assert "Jumlah akun: 0" in page_text(client.get("/staf/akun/?status=inactive"))
     # A typed % or _ is a character to look for, not a wildcard matching every account.
     for wild in ("%", "_", "%%"):
