@@ -183,6 +183,8 @@ def test_village_proposal_from_search(app, demo, client):
         rina = household(RINA_KK)
         rina_id, head_nik = rina.id, rina.head.nik
     assert f"{NEW}usul/{rina_id}" in page_text(found)
+    elsewhere = _post(client, f"{NEW}cari", q=DEDI_KK)  # Air Petai: not the operator's
+    assert "Dedi" not in page_text(elsewhere) and "Tidak ada keluarga" in page_text(elsewhere)
     fragment = client.post(
         f"{NEW}cari",
         data={"q": "Rina", "csrf_token": csrf_from(client.get(NEW).data)},
