@@ -21,6 +21,7 @@ from .merchant.models import Merchant
 from .registry.demo import DemoDataExists, add_late_family, load_demo_data
 from .registry.models import Household
 from .registry.regions import load_regions
+from .tickets.demo import add_demo_tickets
 from .vouchers.services import issue_vouchers, open_period, voucher_programs
 
 bansos_cli = AppGroup("bansos", help="Bansos Desa administration.")
@@ -98,6 +99,7 @@ def demo_data_cmd(households, seed, if_empty):
     _open_demo_periods()
     _add_demo_shops()
     _add_late_family()
+    add_demo_tickets()
     elapsed = time.perf_counter() - started
     click.echo(
         f"Loaded {counts['households']} households and {counts['persons']} persons "

@@ -1,5 +1,355 @@
 """Staff ticket queues at /staf/tiket/: village verification and Dinsos decisions."""
 
-from flask import Blueprint
+from flask import Blueprint, abort, flash, make_response, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..auth.access import can, in_scope, requires, scope_villages
+from ..extensions import db, htmx
+from ..pages import no_store, render_page
+from ..registry.forms import STATUS_NAMES
+from ..registry.identity import mask_number
+from . import queue
+from .models import Ticket, TicketPhoto
+from .numbers import grouped
+from .privacy import may_see_photo, submitter_label
+from .queue_forms import (
+    ALL_STAGES,
+    KIND_NAMES,
+    OUTCOME_NAMES,
+    REASON_NAMES,
+    STAGE_NAMES,
+    BulkForm,
+    DecideForm,
+    QueueFilterForm,
+    VerifyForm,
+)
+from .screening import message
+from .submit import TicketError
+from .workflow import Verification, decide_ticket, run_bulk, verify_ticket
 
 bp = Blueprint("tickets", __name__)
+LIST = "tickets/staff/queue.html"
+PAGE = "tickets/staff/ticket.html"
+ID = "int(max=2147483647)"
+FILTER_KEYS = ("q", "desa", "jenis", "tahap", "terlambat")
+# The service names the field it refuses; the form calls it this.
+FORM_FIELDS = {
+    "field_notes": "catatan",
+    "forum": "forum",
+    "forum_date": "tanggal",
+    "minutes_number": "berita_acara",
+    "attendance": "hadir",
+    "village_decision": "keputusan",
+    "desil": "desil",
+}
+BULK_MAX = 200
+
+
+def _filter_form() -> QueueFilterForm:
+    """The filters with their choices: villages in scope; the stage defaults to the user's step."""
+    form = QueueFilterForm(formdata=request.args)
+    villages = db.session.scalars(scope_villages(current_user)).all()
+    form.desa.choices = [("", _("Semua desa"))] + [(v.code, v.name) for v in villages]
+    form.jenis.choices = [("", _("Semua jenis"))] + list(KIND_NAMES.items())
+    form.tahap.choices = [(ALL_STAGES, _("Semua tahap"))] + list(STAGE_NAMES.items())
+    form.terlambat.choices = [("", _("Semua")), ("ya", _("Terlambat")), ("tidak", _("Tepat"))]
+    if not request.args.get("tahap"):
+        form.tahap.data = queue.default_stage(current_user) or ALL_STAGES
+    return form
+
+
+def _listing(form) -> dict:
+    """The page of tickets for valid filters (a bad one is left out on its own) and counters."""
+    form.validate()
+    ok = {name: not getattr(form, name).errors for name in (*FILTER_KEYS, "hal")}
+    if not ok["q"]:
+        form.q.data = ""  # never echo a 10,000-character search back
+    stage = form.tahap.data if ok["tahap"] else ALL_STAGES
+    filters = queue.Filters(
+        village=form.desa.data if ok["desa"] else "",
+        kind=form.jenis.data if ok["jenis"] else "",
+        stage="" if stage == ALL_STAGES else stage,
+        overdue=form.terlambat.data if ok["terlambat"] else "",
+        q=" ".join((form.q.data or "").split()),
+        page=form.hal.data if ok["hal"] and form.hal.data else 1,
+    )
+    args = {k: v for k in FILTER_KEYS if ok[k] and (v := getattr(form, k).data)}
+    return {
+        "listed": queue.queue_page(current_user, filters),
+        "args": args,
+        **_counters(),
+    }
+
+
+def _counters() -> dict:
+    return {"counts": queue.counters(current_user), "poll": queue.poll_state(current_user)}
+
+
+def _context(**extra) -> dict:
+    return {
+        "kind_names": KIND_NAMES,
+        "stage_names": STAGE_NAMES,
+        "outcome_names": OUTCOME_NAMES,
+        "reason_names": REASON_NAMES,
+        "status_names": STATUS_NAMES,
+        "grouped": grouped,
+        "can_verify": can(current_user, "tickets.verify"),
+        "can_decide": can(current_user, "tickets.decide"),
+        "decide_form": DecideForm(formdata=None),
+        **extra,
+    }
+
+
+def _args() -> dict:
+    """The queue's filters carried by an action's URL, to go back to the same list."""
+    return {k: v for k in (*FILTER_KEYS, "hal") if (v := request.args.get(k, "")[:100])}
+
+
+def _ticket_or_404(ticket_id: int) -> Ticket:
+    """A ticket of the user's villages; others look like none at all."""
+    ticket = db.session.get(Ticket, ticket_id)
+    if ticket is None or not in_scope(current_user, ticket.village_code):
+        abort(404)
+    return ticket
+
+
+def _detail(ticket: Ticket, verify_form=None) -> dict:
+    """Everything the expanded row and the ticket page show."""
+    facts = queue.household_facts(ticket)
+    wants_form = (
+        can(current_user, "tickets.verify")
+        and ticket.stage == "screened"
+        and ticket.entered_by_id != current_user.id
+    )
+    if wants_form and verify_form is None:
+        verify_form = VerifyForm(formdata=None)
+        if ticket.kind == "reaktivasi":
+            verify_form.forum.data = "musdesus"
+    return {
+        "t": ticket,
+        "facts": facts,
+        "submitter": submitter_label(current_user, ticket),
+        "photo": may_see_photo(current_user, ticket) and _has_photo(ticket),
+        "message": message,
+        "mask": mask_number,
+        "verify_form": verify_form if wants_form else None,
+        "wants_desil": ticket.kind == "sanggah_sendiri" and ticket.reason_code == "desil",
+    }
+
+
+def _has_photo(ticket: Ticket) -> bool:
+    query = db.select(TicketPhoto.ticket_id).where(TicketPhoto.ticket_id == ticket.id)
+    return db.session.scalar(query) is not None
+
+
+def _row(ticket: Ticket, status=200, expanded=False, oob=False, **extra):
+    """One ticket's rows (with the counters out of band after a change)."""
+    names = queue.subject_names([ticket])
+    return no_store(
+        render_page(
+            LIST,
+            block="row",
+            oob=("counters",) if oob else (),
+            status=status,
+            t=ticket,
+            names=names,
+            expanded=expanded,
+            args=_args(),
+            oob_swap=oob,
+            **(_detail(ticket, extra.pop("verify_form", None)) if expanded else {}),
+            **(_counters() if oob else {}),
+            **_context(**extra),
+        )
+    )
+
+
+def _page(ticket: Ticket, status=200, **extra):
+    """The ticket's own page (without JavaScript, or opened from a link)."""
+    verify_form = extra.pop("verify_form", None)
+    return no_store(
+        render_page(
+            PAGE, status=status, args=_args(), **_detail(ticket, verify_form), **_context(**extra)
+        )
+    )
+
+
+@bp.get("/")
+@requires("tickets.view")
+def index():
+    """The queue: tickets in the user's villages waiting for their step; filters, search, pages."""
+    form = _filter_form()
+    listing = _listing(form)
+    status = 422 if form.errors else 200
+    return no_store(
+        render_page(LIST, block="listing", status=status, form=form, **listing, **_context())
+    )
+
+
+@bp.get(f"/<{ID}:ticket_id>")
+@requires("tickets.view")
+def detail(ticket_id: int):
+    """One ticket: its row expanded inline for htmx (or folded with ?ringkas=1), else its page."""
+    ticket = _ticket_or_404(ticket_id)
+    if htmx:
+        return _row(ticket, expanded=not request.args.get("ringkas"))
+    return _page(ticket)
+
+
+@bp.get(f"/<{ID}:ticket_id>/foto")
+@requires("tickets.view")
+def photo(ticket_id: int):
+    """The house photo, for the deciding chain only; never cached anywhere."""
+    ticket = db.session.get(Ticket, ticket_id)
+    if ticket is None:
+        abort(404)
+    if not in_scope(current_user, ticket.village_code) or not may_see_photo(current_user, ticket):
+        abort(403)
+    picture = db.session.get(TicketPhoto, ticket.id)
+    if picture is None:
+        abort(404)
+    response = make_response(picture.data)
+    response.headers["Content-Type"] = "image/jpeg"
+    response.headers["Cache-Control"] = "private, no-store"
+    response.vary.add("HX-Request")
+    return response
+
+
+def _done(ticket: Ticket, note: str):
+    """After a step: the row and counters for htmx, else back to the list with a message."""
+    if htmx:
+        return _row(ticket, oob=True, row_note=note)
+    flash(note)
+    return redirect(url_for("tickets.index", **_args()), code=303)
+
+
+def _refused(ticket: Ticket, error, verify_form=None):
+    """A refusal changes nothing: the message in the row (htmx) or on the ticket's page, 422."""
+    db.session.rollback()
+    ticket = db.session.get(Ticket, ticket.id)
+    if htmx:
+        return _row(ticket, 422, expanded=True, row_error=error, verify_form=verify_form)
+    return _page(ticket, 422, row_error=error, verify_form=verify_form)
+
+
+@bp.post(f"/<{ID}:ticket_id>/verifikasi")
+@requires("tickets.verify")
+def verify(ticket_id: int):
+    """Record the village's field check and deliberation; the ticket goes on to Dinsos."""
+    ticket = _ticket_or_404(ticket_id)
+    form = VerifyForm()
+    if not form.validate():
+        return _refused(ticket, _("Periksa isian yang ditandai."), form)
+    try:
+        ticket = verify_ticket(
+            current_user,
+            ticket.id,
+            Verification(
+                field_notes=form.catatan.data or "",
+                forum=form.forum.data or "",
+                forum_date=form.tanggal.data,
+                minutes_number=form.berita_acara.data or "",
+                attendance=form.hadir.data,
+                village_decision=form.keputusan.data or "",
+                desil=form.desil.data,
+            ),
+        )
+    except TicketError as e:
+        name = FORM_FIELDS.get(e.field)
+        if name:
+            getattr(form, name).errors = [e.message]
+        return _refused(ticket, e.message, form)
+    return _done(ticket, _("Tiket %(n)s diverifikasi dan diteruskan ke Dinsos.", n=ticket.number))
+
+
+@bp.post(f"/<{ID}:ticket_id>/putuskan")
+@requires("tickets.decide")
+def decide(ticket_id: int):
+    """Dinsos approves (the change is applied at once) or rejects, with a reason."""
+    ticket = _ticket_or_404(ticket_id)
+    form = DecideForm()
+    choice = request.form.get("keputusan")
+    if choice not in ("setujui", "tolak"):
+        return _refused(ticket, _("Pilih Setujui atau Tolak."))
+    if not form.validate():
+        return _refused(ticket, " ".join(str(e) for e in form.alasan.errors))
+    try:
+        ticket = decide_ticket(current_user, ticket.id, choice == "setujui", form.alasan.data)
+    except TicketError as e:
+        return _refused(ticket, e.message)
+    if choice == "setujui":
+        note = _("Tiket %(n)s disetujui dan diterapkan.", n=ticket.number)
+    else:
+        note = _("Tiket %(n)s ditolak.", n=ticket.number)
+    return _done(ticket, note)
+
+
+def _ticked() -> list[int]:
+    """The ticked ticket ids, ASCII digits only, each once, at most BULK_MAX."""
+    ids = []
+    for raw in request.form.getlist("tiket"):
+        if raw.isascii() and raw.isdigit() and len(raw) <= 9 and int(raw) not in ids:
+            ids.append(int(raw))
+    return ids[:BULK_MAX]
+
+
+@bp.post("/massal")
+@requires("tickets.decide")
+def bulk():
+    """Approve or close the ticked tickets, each on its own; report done and refused."""
+    form = BulkForm()
+    step = {"setujui": "approve", "tutup": "close"}.get(request.form.get("aksi"))
+    ids = _ticked()
+    problem = None
+    if step is None:
+        problem = _("Pilih Setujui terpilih atau Tutup terpilih.")
+    elif not ids:
+        problem = _("Centang dulu tiket yang ingin diproses.")
+    elif not form.validate():
+        problem = " ".join(str(e) for e in form.alasan.errors)
+    result = None
+    if problem is None:
+        numbers = queue.tickets_by_id(current_user, ids)
+        done, refused = run_bulk(current_user, ids, step, form.alasan.data or "")
+        result = {
+            "done": done,
+            "refused": [(numbers.get(i, "-"), str(msg)) for i, msg in refused],
+        }
+    if not htmx:
+        if problem:
+            flash(problem, "error")
+        else:
+            flash(_("%(n)d tiket diproses.", n=result["done"]))
+            for number, msg in result["refused"]:
+                flash(_("Tiket %(n)s tidak diproses: %(why)s", n=number, why=msg), "error")
+        return redirect(url_for("tickets.index", **_args()), code=303)
+    form_filters = _filter_form()
+    listing = _listing(form_filters)
+    return no_store(
+        render_page(
+            LIST,
+            block="listing",
+            status=422 if problem else 200,
+            form=form_filters,
+            bulk_problem=problem,
+            bulk_result=result,
+            **listing,
+            **_context(),
+        )
+    )
+
+
+@bp.get("/baru-masuk")
+@requires("tickets.view")
+def poll():
+    """The 30-second poll: 204 (or 304) when nothing moved in the user's villages."""
+    state = queue.poll_state(current_user)
+    if request.args.get("sejak") == state or request.if_none_match.contains(state):
+        response = make_response("", 204 if request.args.get("sejak") == state else 304)
+    else:
+        changed = queue.changed_since(current_user, request.args.get("sejak", ""))
+        response = render_page(LIST, block="poll_note", changed=changed, args=_args(), **_context())
+        response.set_etag(state)
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.vary.add("HX-Request")
+    return response
