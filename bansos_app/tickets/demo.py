@@ -13,12 +13,15 @@ from ..registry.models import Household
 from .submit import Draft, submit_ticket
 from .workflow import Verification, decide_ticket, verify_ticket
 
-GIRI, AIR_PETAI = "17.03.12.2003", "17.03.14.2017"
+# Urai is Giri Kencana's neighbour under the same operator: it fills in when a small test
+# registry leaves Giri Kencana with too few families of its own.
+GIRI, URAI, AIR_PETAI = "17.03.12.2003", "17.03.12.2001", "17.03.14.2017"
 RINA_NIK, RINA_KK = "1703124203920004", "1703120506250004"
 DEDI_NIK, DEDI_KK = "1703142208880002", "1703141010200003"
-# Sri Wahyuni's family stays free of demo tickets: the kiosk walkthrough starts from her.
-SRI_KK = "1703122003180001"
-TAKEN = (SRI_KK, RINA_KK, DEDI_KK)
+# Sri Wahyuni's and Bambang's families stay free of demo tickets: the kiosk walkthroughs
+# and their tests start from them.
+SRI_KK, BAMBANG_KK = "1703122003180001", "1703121505190002"
+TAKEN = (SRI_KK, BAMBANG_KK, RINA_KK, DEDI_KK)
 
 
 def _household(kk: str) -> Household:
@@ -85,11 +88,15 @@ def add_demo_tickets() -> None:
     submit_ticket(
         None, Draft("reaktivasi", "kiosk", DEDI_NIK, "SEMBAKO", subject_household_id=dedi.id)
     )
-    giri, air_petai = _village_households(GIRI), _village_households(AIR_PETAI)
+    giri = _village_households(GIRI) + _village_households(URAI)
+    air_petai = _village_households(AIR_PETAI)
     if len(giri) < 2 or not air_petai:
-        return  # a registry too small for the rest (tests with a handful of households)
-    objector = giri[0]
-    target = _receiving(GIRI, "SEMBAKO", skip=(objector.id,))
+        return  # a registry too small for the rest
+    pairs = (
+        (objector, _receiving(objector.village_code, "SEMBAKO", skip=(objector.id,)))
+        for objector in giri
+    )
+    objector, target = next(((o, t) for o, t in pairs if t is not None), (None, None))
     if target is not None:  # a neighbour who moved away: waits for the village
         draft = Draft("sanggah_lain", "phone", _head_nik(objector), subject_household_id=target.id)
         draft.reason_code, draft.text = "pindah", "Sudah pindah ke kabupaten lain."
@@ -115,7 +122,7 @@ def add_demo_tickets() -> None:
         )
         if ticket.stage == "screened":
             _verify("operator-ap", ticket)
-    already = _receiving(AIR_PETAI, "SEMBAKO")
+    already = _receiving(AIR_PETAI, "SEMBAKO") or _receiving(URAI, "SEMBAKO")
     if already is not None:  # already receiving: answered at once (auto-rejected)
         submit_ticket(
             None,

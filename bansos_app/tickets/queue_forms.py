@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, StringField, TextAreaField
+from wtforms import RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from ..validators import ChoiceField, DayField, WholeNumberField, one_line
@@ -59,7 +59,7 @@ class VerifyForm(FlaskForm):
     catatan = TextAreaField(_l("Catatan pemeriksaan lapangan"), validators=[Length(max=500)])
     forum = RadioField(
         _l("Musyawarah"),
-        choices=[("musdes", _l("Musdes")), ("musdesus", _l("Musdesus"))],
+        choices=[SelectChoice("musdes", _l("Musdes")), SelectChoice("musdesus", _l("Musdesus"))],
         validate_choice=False,
     )
     tanggal = DayField(_l("Tanggal musyawarah"), validators=[Optional()])
@@ -67,7 +67,7 @@ class VerifyForm(FlaskForm):
     hadir = WholeNumberField(_l("Jumlah hadir"), validators=[Optional()])
     keputusan = RadioField(
         _l("Keputusan musyawarah"),
-        choices=[("setuju", _l("Setuju")), ("tolak", _l("Tolak"))],
+        choices=[SelectChoice("setuju", _l("Setuju")), SelectChoice("tolak", _l("Tolak"))],
         validate_choice=False,
     )
     desil = WholeNumberField(_l("Desil yang benar"), validators=[Optional()])

@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, flash, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from ..auth.access import can, in_scope, requires, scope_villages
 from ..extensions import db, htmx
@@ -50,10 +51,20 @@ def _filter_form() -> QueueFilterForm:
     """The filters with their choices: villages in scope; the stage defaults to the user's step."""
     form = QueueFilterForm(formdata=request.args)
     villages = db.session.scalars(scope_villages(current_user)).all()
-    form.desa.choices = [("", _("Semua desa"))] + [(v.code, v.name) for v in villages]
-    form.jenis.choices = [("", _("Semua jenis"))] + list(KIND_NAMES.items())
-    form.tahap.choices = [(ALL_STAGES, _("Semua tahap"))] + list(STAGE_NAMES.items())
-    form.terlambat.choices = [("", _("Semua")), ("ya", _("Terlambat")), ("tidak", _("Tepat"))]
+    form.desa.choices = [SelectChoice("", _("Semua desa"))] + [
+        SelectChoice(v.code, v.name) for v in villages
+    ]
+    form.jenis.choices = [SelectChoice("", _("Semua jenis"))] + [
+        SelectChoice(k, name) for k, name in KIND_NAMES.items()
+    ]
+    form.tahap.choices = [SelectChoice(ALL_STAGES, _("Semua tahap"))] + [
+        SelectChoice(k, name) for k, name in STAGE_NAMES.items()
+    ]
+    form.terlambat.choices = [
+        SelectChoice("", _("Semua")),
+        SelectChoice("ya", _("Terlambat")),
+        SelectChoice("tidak", _("Tepat waktu")),
+    ]
     if not request.args.get("tahap"):
         form.tahap.data = queue.default_stage(current_user) or ALL_STAGES
     return form
@@ -145,20 +156,21 @@ def _has_photo(ticket: Ticket) -> bool:
 
 def _row(ticket: Ticket, status=200, expanded=False, oob=False, **extra):
     """One ticket's rows (with the counters out of band after a change)."""
-    names = queue.subject_names([ticket])
+    verify_form = extra.pop("verify_form", None)
+    ctx = {"t": ticket, "names": queue.subject_names([ticket]), "args": _args()}
+    if expanded:
+        ctx.update(_detail(ticket, verify_form))
+    if oob:
+        ctx.update(_counters())
     return no_store(
         render_page(
             LIST,
             block="row",
             oob=("counters",) if oob else (),
             status=status,
-            t=ticket,
-            names=names,
             expanded=expanded,
-            args=_args(),
             oob_swap=oob,
-            **(_detail(ticket, extra.pop("verify_form", None)) if expanded else {}),
-            **(_counters() if oob else {}),
+            **ctx,
             **_context(**extra),
         )
     )
