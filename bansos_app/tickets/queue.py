@@ -83,16 +83,19 @@ def _filtered(user, f: Filters):
 
 def queue_page(user, f: Filters) -> Page:
     """Return one page of tickets in scope, oldest due first, with the subjects' names."""
-    query = _filtered(user, f)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    pages = max(1, -(-total // PER_PAGE))
-    page = min(max(f.page, 1), pages)
-    # Offset paging on (due_on, id): ix_ticket_queue serves a village's stage in due order.
-    ids = db.session.scalars(
-        query.order_by(Ticket.due_on, Ticket.id).offset((page - 1) * PER_PAGE).limit(PER_PAGE)
-    ).all()
-    tickets = _load(ids)
-    return Page(tickets, subject_names(tickets), total, page, pages)
+    query = _filtered(user, f).add_columns(func.count().over())
+    # Offset paging on (due_on, id); the window count gives the total in the same scan.
+    ordered = query.order_by(Ticket.due_on, Ticket.id).limit(PER_PAGE)
+    page = max(f.page, 1)
+    rows = db.session.execute(ordered.offset((page - 1) * PER_PAGE)).all()
+    if rows:
+        total = rows[0][1]
+    else:  # past the end (or nothing at all): count, then show the last page
+        total = db.session.scalar(select(func.count()).select_from(_filtered(user, f).subquery()))
+        page = max(1, -(-total // PER_PAGE))
+        rows = db.session.execute(ordered.offset((page - 1) * PER_PAGE)).all() if total else []
+    tickets = _load([r[0] for r in rows])
+    return Page(tickets, subject_names(tickets), total, page, max(1, -(-total // PER_PAGE)))
 
 
 def _load(ids) -> list[Ticket]:
@@ -129,7 +132,11 @@ def subject_names(tickets) -> dict:
 
 
 def counters(user) -> dict:
-    """Waiting for the village, waiting for Dinsos, overdue, applied-not-closed: in one query."""
+    """The counters and the poll's state in one scan of the tickets in scope.
+
+    Waiting for the village, waiting for Dinsos, overdue, applied-not-closed; and the count
+    and latest change of every ticket in scope, which the 30-second poll compares.
+    """
 
     def count(condition):
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
@@ -138,13 +145,27 @@ def counters(user) -> dict:
         select(
             count(Ticket.stage == "screened"),
             count(Ticket.stage == "verified"),
-            count(Ticket.overdue.is_(True)),
+            count(Ticket.overdue.is_(True) & Ticket.stage.in_(OPEN_STAGES)),
             count(Ticket.stage == "applied"),
-        ).where(Ticket.stage.in_((*OPEN_STAGES, "applied"))),
+            func.count(),
+            func.max(Ticket.updated_at),
+        ),
         user,
     )
-    village, dinsos, overdue, applied = db.session.execute(query).one()
-    return {"village": village, "dinsos": dinsos, "overdue": overdue, "applied": applied}
+    village, dinsos, overdue, applied, every, latest = db.session.execute(query).one()
+    return {
+        "village": village,
+        "dinsos": dinsos,
+        "overdue": overdue,
+        "applied": applied,
+        "state": _state(every, latest),
+    }
+
+
+def _state(count: int, latest) -> str:
+    # Whole microseconds: a float timestamp could round the latest change away.
+    stamp = (latest.replace(tzinfo=None) - EPOCH) // MICRO if latest else 0
+    return f"{count}-{stamp}"
 
 
 def poll_state(user) -> str:
@@ -152,9 +173,7 @@ def poll_state(user) -> str:
     count, latest = db.session.execute(
         _scoped(select(func.count(), func.max(Ticket.updated_at)), user)
     ).one()
-    # Whole microseconds: a float timestamp could round the latest change away.
-    stamp = (latest.replace(tzinfo=None) - EPOCH) // MICRO if latest else 0
-    return f"{count}-{stamp}"
+    return _state(count, latest)
 
 
 def changed_since(user, state: str) -> int:

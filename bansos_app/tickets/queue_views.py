@@ -94,7 +94,8 @@ def _listing(form) -> dict:
 
 
 def _counters() -> dict:
-    return {"counts": queue.counters(current_user), "poll": queue.poll_state(current_user)}
+    counts = queue.counters(current_user)
+    return {"counts": counts, "poll": counts["state"]}
 
 
 def _context(**extra) -> dict:

@@ -97,5 +97,7 @@ def test_operator_verifies_then_dinsos_approves_inline(browser, live_server, que
     assert "Keputusan Dinsos" in page.text_content(row)
     _shot(page, "6-dinsos-detail")
     page.set_viewport_size({"width": 360, "height": 740})
+    # A phone: the table scrolls inside its box, never the whole page.
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 360
     _shot(page, "7-dinsos-phone")
     context.close()
