@@ -11,7 +11,7 @@ from ..eligibility.evaluation import local_today
 from ..eligibility.recipients import recipients_for
 from ..extensions import db
 from ..registry.models import Person
-from .models import Ticket
+from .models import Ticket, TicketPhoto
 from .numbers import clean_number
 from .screening import OPEN_STAGES
 
@@ -205,3 +205,9 @@ def tickets_by_id(user, ids) -> dict:
         return {}
     query = _scoped(select(Ticket.id, Ticket.number).where(Ticket.id.in_(ids)), user)
     return dict(db.session.execute(query).all())
+
+
+def has_photo(ticket_id: int) -> bool:
+    """Return whether the ticket came with a house photo."""
+    query = select(TicketPhoto.ticket_id).where(TicketPhoto.ticket_id == ticket_id)
+    return db.session.scalar(query) is not None

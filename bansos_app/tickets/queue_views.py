@@ -3,7 +3,6 @@
 from flask import Blueprint, abort, flash, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from wtforms import SelectChoice
 
 from ..auth.access import can, in_scope, requires, scope_villages
 from ..extensions import db, htmx
@@ -16,58 +15,30 @@ from .numbers import grouped
 from .privacy import may_see_photo, submitter_label
 from .queue_forms import (
     ALL_STAGES,
-    KIND_NAMES,
-    OUTCOME_NAMES,
-    REASON_NAMES,
-    STAGE_NAMES,
+    NAMES,
     BulkForm,
     DecideForm,
-    QueueFilterForm,
     VerifyForm,
+    filter_form,
+    mark_field,
+    ticked,
+    verification_from,
 )
 from .screening import message
 from .submit import TicketError
-from .workflow import Verification, decide_ticket, run_bulk, verify_ticket
+from .workflow import decide_ticket, run_bulk, verify_ticket
 
 bp = Blueprint("tickets", __name__)
 LIST = "tickets/staff/queue.html"
 PAGE = "tickets/staff/ticket.html"
 ID = "int(max=2147483647)"
 FILTER_KEYS = ("q", "desa", "jenis", "tahap", "terlambat")
-# The service names the field it refuses; the form calls it this.
-FORM_FIELDS = {
-    "field_notes": "catatan",
-    "forum": "forum",
-    "forum_date": "tanggal",
-    "minutes_number": "berita_acara",
-    "attendance": "hadir",
-    "village_decision": "keputusan",
-    "desil": "desil",
-}
-BULK_MAX = 200
 
 
-def _filter_form() -> QueueFilterForm:
-    """The filters with their choices: villages in scope; the stage defaults to the user's step."""
-    form = QueueFilterForm(formdata=request.args)
+def _filter_form():
+    """The filters: villages in the user's scope; the stage defaults to the user's step."""
     villages = db.session.scalars(scope_villages(current_user)).all()
-    form.desa.choices = [SelectChoice("", _("Semua desa"))] + [
-        SelectChoice(v.code, v.name) for v in villages
-    ]
-    form.jenis.choices = [SelectChoice("", _("Semua jenis"))] + [
-        SelectChoice(k, name) for k, name in KIND_NAMES.items()
-    ]
-    form.tahap.choices = [SelectChoice(ALL_STAGES, _("Semua tahap"))] + [
-        SelectChoice(k, name) for k, name in STAGE_NAMES.items()
-    ]
-    form.terlambat.choices = [
-        SelectChoice("", _("Semua")),
-        SelectChoice("ya", _("Terlambat")),
-        SelectChoice("tidak", _("Tepat waktu")),
-    ]
-    if not request.args.get("tahap"):
-        form.tahap.data = queue.default_stage(current_user) or ALL_STAGES
-    return form
+    return filter_form(request.args, villages, queue.default_stage(current_user))
 
 
 def _listing(form) -> dict:
@@ -100,10 +71,7 @@ def _counters() -> dict:
 
 def _context(**extra) -> dict:
     return {
-        "kind_names": KIND_NAMES,
-        "stage_names": STAGE_NAMES,
-        "outcome_names": OUTCOME_NAMES,
-        "reason_names": REASON_NAMES,
+        **NAMES,
         "status_names": STATUS_NAMES,
         "grouped": grouped,
         "can_verify": can(current_user, "tickets.verify"),
@@ -142,17 +110,12 @@ def _detail(ticket: Ticket, verify_form=None) -> dict:
         "t": ticket,
         "facts": facts,
         "submitter": submitter_label(current_user, ticket),
-        "photo": may_see_photo(current_user, ticket) and _has_photo(ticket),
+        "photo": may_see_photo(current_user, ticket) and queue.has_photo(ticket.id),
         "message": message,
         "mask": mask_number,
         "verify_form": verify_form if wants_form else None,
         "wants_desil": ticket.kind == "sanggah_sendiri" and ticket.reason_code == "desil",
     }
-
-
-def _has_photo(ticket: Ticket) -> bool:
-    query = db.select(TicketPhoto.ticket_id).where(TicketPhoto.ticket_id == ticket.id)
-    return db.session.scalar(query) is not None
 
 
 def _row(ticket: Ticket, status=200, expanded=False, oob=False, **extra):
@@ -254,23 +217,9 @@ def verify(ticket_id: int):
     if not form.validate():
         return _refused(ticket, _("Periksa isian yang ditandai."), form)
     try:
-        ticket = verify_ticket(
-            current_user,
-            ticket.id,
-            Verification(
-                field_notes=form.catatan.data or "",
-                forum=form.forum.data or "",
-                forum_date=form.tanggal.data,
-                minutes_number=form.berita_acara.data or "",
-                attendance=form.hadir.data,
-                village_decision=form.keputusan.data or "",
-                desil=form.desil.data,
-            ),
-        )
+        ticket = verify_ticket(current_user, ticket.id, verification_from(form))
     except TicketError as e:
-        name = FORM_FIELDS.get(e.field)
-        if name:
-            getattr(form, name).errors = [e.message]
+        mark_field(form, e)
         return _refused(ticket, e.message, form)
     return _done(ticket, _("Tiket %(n)s diverifikasi dan diteruskan ke Dinsos.", n=ticket.number))
 
@@ -297,22 +246,13 @@ def decide(ticket_id: int):
     return _done(ticket, note)
 
 
-def _ticked() -> list[int]:
-    """The ticked ticket ids, ASCII digits only, each once, at most BULK_MAX."""
-    ids = []
-    for raw in request.form.getlist("tiket"):
-        if raw.isascii() and raw.isdigit() and len(raw) <= 9 and int(raw) not in ids:
-            ids.append(int(raw))
-    return ids[:BULK_MAX]
-
-
 @bp.post("/massal")
 @requires("tickets.decide")
 def bulk():
     """Approve or close the ticked tickets, each on its own; report done and refused."""
     form = BulkForm()
     step = {"setujui": "approve", "tutup": "close"}.get(request.form.get("aksi"))
-    ids = _ticked()
+    ids = ticked(request.form.getlist("tiket"))
     problem = None
     if step is None:
         problem = _("Pilih Setujui terpilih atau Tutup terpilih.")
