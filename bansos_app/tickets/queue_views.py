@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, flash, make_response, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_htmx import make_response as htmx_response
 from flask_login import current_user
 
 from ..auth.access import can, in_scope, requires, scope_villages
@@ -11,7 +12,7 @@ from ..registry.forms import STATUS_NAMES
 from ..registry.identity import mask_number
 from . import queue
 from .models import Ticket, TicketPhoto
-from .numbers import grouped
+from .numbers import clean_number, grouped
 from .privacy import may_see_photo, submitter_label
 from .queue_forms import (
     ALL_STAGES,
@@ -57,6 +58,8 @@ def _listing(form) -> dict:
         page=form.hal.data if ok["hal"] and form.hal.data else 1,
     )
     args = {k: v for k in FILTER_KEYS if ok[k] and (v := getattr(form, k).data)}
+    if filters.q.replace(" ", "").isdigit() and not clean_number(filters.q):
+        args.pop("q", None)  # digits that are no ticket number (a NIK?) never go in a link
     return {
         "listed": queue.queue_page(current_user, filters),
         "args": args,
@@ -84,6 +87,13 @@ def _context(**extra) -> dict:
 def _args() -> dict:
     """The queue's filters carried by an action's URL, to go back to the same list."""
     return {k: v for k in (*FILTER_KEYS, "hal") if (v := request.args.get(k, "")[:100])}
+
+
+def _back_to_list():
+    """303 to the list as it was (its filters ride on the action's URL)."""
+    response = redirect(url_for("tickets.index", **_args()), code=303)
+    response.vary.add("HX-Request")
+    return response
 
 
 def _ticket_or_404(ticket_id: int) -> Ticket:
@@ -157,9 +167,11 @@ def index():
     form = _filter_form()
     listing = _listing(form)
     status = 422 if form.errors else 200
-    return no_store(
-        render_page(LIST, block="listing", status=status, form=form, **listing, **_context())
-    )
+    response = render_page(LIST, block="listing", status=status, form=form, **listing, **_context())
+    if htmx and "q" in request.args and "q" not in listing["args"]:
+        # A typed NIK stays out of the address bar (house rule: never a NIK in a URL).
+        response = htmx_response(response, push_url=url_for("tickets.index", **listing["args"]))
+    return no_store(response)
 
 
 @bp.get(f"/<{ID}:ticket_id>")
@@ -196,7 +208,7 @@ def _done(ticket: Ticket, note: str):
     if htmx:
         return _row(ticket, oob=True, row_note=note)
     flash(note)
-    return redirect(url_for("tickets.index", **_args()), code=303)
+    return _back_to_list()
 
 
 def _refused(ticket: Ticket, error, verify_form=None):
@@ -275,7 +287,7 @@ def bulk():
             flash(_("%(n)d tiket diproses.", n=result["done"]))
             for number, msg in result["refused"]:
                 flash(_("Tiket %(n)s tidak diproses: %(why)s", n=number, why=msg), "error")
-        return redirect(url_for("tickets.index", **_args()), code=303)
+        return _back_to_list()
     form_filters = _filter_form()
     listing = _listing(form_filters)
     return no_store(

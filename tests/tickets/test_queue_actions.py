@@ -141,7 +141,7 @@ def test_dinsos_rejects_without_javascript(app, client, auth, demo):
         f"{QUEUE}{rina.id}/putuskan?tahap=verified",
         data={"csrf_token": _csrf(client), "keputusan": "tolak", "alasan": "Sudah mampu."},
     )
-    assert response.status_code == 303
+    assert response.status_code == 303 and "HX-Request" in response.headers["Vary"]
     assert response.headers["Location"] == f"{QUEUE}?tahap=verified"
     page = page_text(client.get(response.headers["Location"]))
     assert "ditolak" in page

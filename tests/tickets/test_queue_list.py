@@ -7,7 +7,7 @@ import pytest
 
 from bansos_app.extensions import db
 from bansos_app.tickets.models import Ticket
-from bansos_app.tickets.numbers import grouped, new_number
+from bansos_app.tickets.numbers import grouped, luhn_digit, new_number
 from tests.conftest import page_text
 from tests.tickets.support import DEDI_KK, GIRI, RINA_KK, household
 
@@ -150,3 +150,15 @@ def test_bad_filters_are_refused_and_a_huge_search_is_not_echoed(client, auth, d
     assert response.status_code == 422
     assert "a" * 200 not in page_text(response)
     assert client.get(QUEUE, query_string={"hal": "99"}).status_code == 200
+
+
+def test_a_typed_nik_stays_out_of_links_and_the_address_bar(client, auth, demo):
+    auth.login("dinsos", "demo-dinsos-admin")
+    nik = "1703124203920004"
+    response = client.get(QUEUE, query_string={"q": nik, "tahap": "semua"}, headers=HX)
+    assert response.status_code == 200
+    assert response.headers["HX-Push-Url"] == QUEUE + "?tahap=semua"
+    assert nik not in page_text(response)
+    number = grouped("123456789" + luhn_digit("123456789"))
+    ticket = client.get(QUEUE, query_string={"q": number}, headers=HX)
+    assert "HX-Push-Url" not in ticket.headers  # a ticket number may stay
