@@ -233,7 +233,9 @@ def verify(ticket_id: int):
     except TicketError as e:
         mark_field(form, e)
         return _refused(ticket, e.message, form)
-    return _done(ticket, _("Tiket %(n)s diverifikasi dan diteruskan ke Dinsos.", n=ticket.number))
+    return _done(
+        ticket, _("Tiket %(n)s diverifikasi dan diteruskan ke Dinsos.", n=grouped(ticket.number))
+    )
 
 
 @bp.post(f"/<{ID}:ticket_id>/putuskan")
@@ -252,9 +254,9 @@ def decide(ticket_id: int):
     except TicketError as e:
         return _refused(ticket, e.message)
     if choice == "setujui":
-        note = _("Tiket %(n)s disetujui dan diterapkan.", n=ticket.number)
+        note = _("Tiket %(n)s disetujui dan diterapkan.", n=grouped(ticket.number))
     else:
-        note = _("Tiket %(n)s ditolak.", n=ticket.number)
+        note = _("Tiket %(n)s ditolak.", n=grouped(ticket.number))
     return _done(ticket, note)
 
 
@@ -286,7 +288,14 @@ def bulk():
         else:
             flash(_("%(n)d tiket diproses.", n=result["done"]))
             for number, msg in result["refused"]:
-                flash(_("Tiket %(n)s tidak diproses: %(why)s", n=number, why=msg), "error")
+                flash(
+                    _(
+                        "Tiket %(n)s tidak diproses: %(why)s",
+                        n=grouped(number) if number != "-" else number,
+                        why=msg,
+                    ),
+                    "error",
+                )
         return _back_to_list()
     form_filters = _filter_form()
     listing = _listing(form_filters)
