@@ -278,24 +278,15 @@ def bulk():
     if problem is None:
         numbers = queue.tickets_by_id(current_user, ids)
         done, refused = run_bulk(current_user, ids, step, form.alasan.data or "")
-        result = {
-            "done": done,
-            "refused": [(numbers.get(i, "-"), str(msg)) for i, msg in refused],
-        }
+        shown = [(grouped(numbers[i]) if i in numbers else "-", str(m)) for i, m in refused]
+        result = {"done": done, "refused": shown}
     if not htmx:
         if problem:
             flash(problem, "error")
         else:
             flash(_("%(n)d tiket diproses.", n=result["done"]))
-            for number, msg in result["refused"]:
-                flash(
-                    _(
-                        "Tiket %(n)s tidak diproses: %(why)s",
-                        n=grouped(number) if number != "-" else number,
-                        why=msg,
-                    ),
-                    "error",
-                )
+            for number, why in result["refused"]:
+                flash(_("Tiket %(n)s tidak diproses: %(why)s", n=number, why=why), "error")
         return _back_to_list()
     form_filters = _filter_form()
     listing = _listing(form_filters)
