@@ -58,6 +58,7 @@ bench: install-dev system-deps
 	$(BIN)/python -m bench.issuance
 	$(BIN)/python -m bench.redeem
 	$(BIN)/python -m bench.slips
+	$(BIN)/python -m bench.tickets
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

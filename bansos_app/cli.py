@@ -21,6 +21,7 @@ from .merchant.models import Merchant
 from .registry.demo import LATE_FAMILY, DemoDataExists, add_late_family, load_demo_data
 from .registry.models import Household
 from .registry.regions import load_regions
+from .tickets.demo import add_demo_tickets
 from .vouchers.services import issue_vouchers, open_period, voucher_programs
 
 bansos_cli = AppGroup("bansos", help="Bansos Desa administration.")
@@ -100,6 +101,7 @@ def demo_data_cmd(households, seed, if_empty):
     _add_late_family()
     counts["households"] += 1
     counts["persons"] += len(LATE_FAMILY[1])
+    add_demo_tickets()
     elapsed = time.perf_counter() - started
     click.echo(
         f"Loaded {counts['households']} households and {counts['persons']} persons "

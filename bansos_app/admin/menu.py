@@ -75,6 +75,12 @@ MENU = (
         _l("Lihat aturan tiap program dan tambah versi baru setelah melihat dampaknya per desa."),
     ),
     MenuEntry(
+        "tickets.index",
+        "tickets.view",
+        _l("Usul-sanggah"),
+        _l("Usul dan sanggah warga: verifikasi desa, keputusan Dinsos, tiket yang terlambat."),
+    ),
+    MenuEntry(
         "settlement_admin.index",
         "settlements.view",
         _l("Rekap toko"),

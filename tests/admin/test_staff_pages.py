@@ -20,15 +20,16 @@ PROGRAMS, RECIPIENTS, REGISTRY = "/staf/program/", "/staf/penetapan/", "/staf/ke
 PERIODS, SLIPS = "/staf/periode/", "/staf/slip/"
 SETTLEMENTS, SHOPS, SHOP_SETTLEMENT = "/staf/rekap-toko/", "/staf/toko-mitra/", "/toko/rekap/"
 SHOP, REVERSAL = "/toko/", "/staf/penukaran/"
+TICKETS = "/staf/tiket/"
 DISTRICT = [REGISTRY, PIN, DEVICES, RECIPIENTS, PERIODS, SLIPS, USERS, PROGRAMS]
-DISTRICT += [SETTLEMENTS, SHOPS]  # Dinsos and the superadmin
+DISTRICT += [TICKETS, SETTLEMENTS, SHOPS]  # Dinsos and the superadmin
 # What each demo account may do from its home, and what it may not.
 PLACES = {
-    "operator": [REGISTRY, PIN, DEVICES, RECIPIENTS, PERIODS, SLIPS, PASSWORD, STATUS],
-    "pendamping": [REGISTRY, RECIPIENTS, PERIODS, PASSWORD, STATUS],
+    "operator": [REGISTRY, PIN, DEVICES, RECIPIENTS, PERIODS, SLIPS, TICKETS, PASSWORD, STATUS],
+    "pendamping": [REGISTRY, RECIPIENTS, PERIODS, TICKETS, PASSWORD, STATUS],
     "dinsos": [*DISTRICT, REVERSAL, PASSWORD, STATUS],
     "toko": [SHOP, SHOP_SETTLEMENT, PASSWORD, STATUS],
-    "auditor": [REGISTRY, RECIPIENTS, PERIODS, PROGRAMS, SETTLEMENTS, PASSWORD, STATUS],
+    "auditor": [REGISTRY, RECIPIENTS, PERIODS, PROGRAMS, TICKETS, SETTLEMENTS, PASSWORD, STATUS],
     "admin": [*DISTRICT, REVERSAL, PASSWORD, STATUS],
 }
 
