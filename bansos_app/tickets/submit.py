@@ -8,12 +8,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ..audit.services import record
+from ..auth.access import can, in_scope
 from ..eligibility.evaluation import local_today
 from ..eligibility.models import Program
 from ..extensions import db
 from ..models_base import utcnow
 from ..registry.identity import check_kk, check_nik, mask_number
-from ..registry.models import Household, Person
+from ..registry.models import Household, Person, Region
 from .models import KINDS, OTHER_REASONS, OWN_REASONS, Ticket, TicketPhoto
 from .numbers import new_number, nik_key
 from .screening import OPEN_STAGES, screen
@@ -136,8 +137,15 @@ def submit_ticket(actor, draft: Draft) -> Ticket:
     if person is not None and person.household_id != draft.subject_household_id:
         raise TicketError(_l("Orang yang dimaksud bukan anggota keluarga itu."), "subject")
     village = subject.village_code if subject else draft.proposed.get("village_code")
-    if not village:
+    known = db.session.get(Region, village) if isinstance(village, str) else None
+    if known is None or known.level != 4:
+        # An unknown code would otherwise fail on the foreign key, as a crash, not a message.
         raise TicketError(_l("Pilih desa keluarga yang diusulkan."), "village")
+    # Assisted entries carry the staff member's name: only village staff, in their villages.
+    if actor is not None and not can(actor, "tickets.submit"):
+        raise TicketError(_l("Anda tidak berwenang untuk langkah ini."), "form")
+    if actor is not None and not in_scope(actor, village):
+        raise TicketError(_l("Anda hanya dapat mengajukan tiket untuk desa Anda sendiri."), "form")
     today = local_today()
     ticket = Ticket(
         number=_unused_number(),

@@ -152,6 +152,11 @@ def decide_ticket(actor, ticket_id: int, approve: bool, reason: str) -> Ticket:
     ticket = _claim(actor, ticket_id, step)
     try:
         reason = _text(reason, 300, "reason")
+        if approve and ticket.village_decision != "setuju":
+            # Dinsos decides after the village: what the musdes refused cannot be applied.
+            raise TicketError(
+                _l("Musyawarah desa menolak tiket ini; Dinsos hanya dapat menolaknya."), "form"
+            )
         change = apply_ticket(actor, ticket) if approve else ""
     except TicketError:
         db.session.rollback()
@@ -187,6 +192,9 @@ def close_ticket(actor, ticket_id: int) -> Ticket:
 
 def run_bulk(actor, ticket_ids, step: str, reason: str = "") -> tuple[int, list]:
     """Take one step on many tickets, each in its own transaction; return (done, refusals)."""
+    if step not in ("approve", "reject", "close"):
+        # Anything else would fall through to a rejection below.
+        raise TicketError(_l("Langkah tidak dikenal."), "form")
     done, refused = 0, []
     for ticket_id in ticket_ids:
         try:
