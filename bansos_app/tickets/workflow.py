@@ -84,6 +84,11 @@ def _text(value: str | None, limit: int, field: str, required=True) -> str:
     return value
 
 
+def _whole(value) -> bool:
+    # A form may hand over text; only a real whole number is compared (bool is an int too).
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _check_verification(ticket: Ticket, v: Verification) -> Verification:
     notes = _text(v.field_notes, 500, "field_notes")
     minutes = _text(v.minutes_number, 60, "minutes_number")
@@ -91,19 +96,21 @@ def _check_verification(ticket: Ticket, v: Verification) -> Verification:
         raise TicketError(_l("Pilih musdes atau Musdesus."), "forum")
     if ticket.kind == "reaktivasi" and v.forum != "musdesus":
         raise TicketError(_l("Reaktivasi hanya dengan keputusan Musdesus."), "forum")
-    if v.forum_date is None or v.forum_date > local_today():
+    if not isinstance(v.forum_date, date) or v.forum_date > local_today():
         raise TicketError(
             _l("Tanggal musyawarah tidak boleh kosong atau di masa depan."), "forum_date"
         )
     if v.forum_date < ticket.created_at.date() - timedelta(days=366):
         raise TicketError(_l("Tanggal musyawarah terlalu lama sebelum tiket ini."), "forum_date")
-    if v.attendance is None or not 1 <= v.attendance <= 5000:
+    if not _whole(v.attendance) or not 1 <= v.attendance <= 5000:
         raise TicketError(_l("Jumlah hadir harus 1 sampai 5000."), "attendance")
     if v.village_decision not in VILLAGE_DECISIONS:
         raise TicketError(_l("Pilih keputusan musyawarah."), "village_decision")
     desil = v.desil
+    # Only an agreed objection to one's own desil carries the village's corrected value.
     wants_desil = ticket.kind == "sanggah_sendiri" and ticket.reason_code == "desil"
-    if wants_desil and v.village_decision == "setuju" and (desil is None or not 1 <= desil <= 10):
+    wants_desil = wants_desil and v.village_decision == "setuju"
+    if wants_desil and (not _whole(desil) or not 1 <= desil <= 10):
         raise TicketError(_l("Tulis desil yang benar menurut verifikasi (1 sampai 10)."), "desil")
     return Verification(
         notes,
