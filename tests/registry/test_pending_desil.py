@@ -1,6 +1,7 @@
 """Registry pages for a family waiting for its assessment: words, a filter, no crash."""
 
 import re
+import time
 
 import pytest
 from sqlalchemy import select
@@ -8,6 +9,7 @@ from sqlalchemy import select
 from bansos_app.eligibility.evaluation import evaluate_household
 from bansos_app.extensions import db
 from bansos_app.registry.models import Household, Person
+from tests.browser import needs_chromium, screenshot
 from tests.conftest import page_text
 
 LIST = "/staf/keluarga/"
@@ -66,3 +68,34 @@ def test_in_english_too(app, client, auth, pending):
     client.set_cookie("lang", "en")
     text = page_text(client.get(f"{LIST}{pending}"))
     assert "waiting for assessment" in text or "waiting for its assessment" in text
+
+
+@needs_chromium
+def test_in_the_browser_the_filter_finds_the_waiting_family(browser, live_server, pending):
+    """Choose "Menunggu pemeringkatan": htmx swaps the results; screenshots at 1280 and 360."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server}/staf/masuk")
+        page.fill("#username", "operator")
+        page.fill("#password", "demo-operator")
+        page.click("main button[type=submit]")
+        page.wait_for_url(f"{live_server}/staf/")
+        page.goto(f"{live_server}{LIST}")
+        page.select_option("#desil", "menunggu")
+        deadline = time.monotonic() + 10
+        while page.evaluate("document.querySelectorAll('#results tbody tr').length") != 1:
+            assert time.monotonic() < deadline, "the results were not swapped"
+            time.sleep(0.05)
+        assert "desil=menunggu" in page.url
+        assert page.inner_text("#results tbody td.num").strip().endswith("menunggu pemeringkatan")
+        screenshot(page, "registry-pending-list-1280")
+        page.set_viewport_size({"width": 360, "height": 740})
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= 360
+        screenshot(page, "registry-pending-list-360")
+        page.click(f'#results a[href="{LIST}{pending}"]')
+        page.wait_for_url(f"{live_server}{LIST}{pending}")
+        assert "menunggu pemeringkatan" in page.inner_text("dl.facts")
+        screenshot(page, "registry-pending-household-360")
+    finally:
+        context.close()
