@@ -15,7 +15,7 @@ from ..extensions import db
 from ..models_base import utcnow
 from ..registry.identity import check_kk, check_nik, mask_number
 from ..registry.models import Household, Person, Region
-from .models import KINDS, OTHER_REASONS, OWN_REASONS, Ticket, TicketPhoto
+from .models import CHANNELS, KINDS, OTHER_REASONS, OWN_REASONS, Ticket, TicketPhoto
 from .numbers import new_number, nik_key
 from .screening import OPEN_STAGES, screen
 
@@ -57,6 +57,10 @@ def _clean_text(text: str | None) -> str:
 def _validate(draft: Draft) -> None:
     if draft.kind not in KINDS:
         raise TicketError(_l("Jenis tiket tidak dikenal."), "kind")
+    if draft.channel not in CHANNELS:
+        raise TicketError(_l("Saluran pengajuan tidak dikenal."), "channel")
+    if draft.kind in ("usul", "reaktivasi"):
+        draft.reason_code = ""  # no reason list for these: anything sent is ignored, not stored
     text = _clean_text(draft.text)
     if len(text) > 300:
         raise TicketError(_l("Keterangan paling banyak 300 huruf."), "text")
@@ -83,6 +87,10 @@ def _validate(draft: Draft) -> None:
         if not 2 <= len(name) <= 120:
             raise TicketError(_l("Tulis nama kepala keluarga yang diusulkan."), "name")
         draft.proposed["name"] = name
+        address = _clean_text(draft.proposed.get("address"))
+        if len(address) > 200:
+            raise TicketError(_l("Alamat paling banyak 200 huruf."), "address")
+        draft.proposed["address"] = address
     if draft.subject_household_id is None and not (
         draft.kind == "usul" and draft.proposed.get("nik") and draft.proposed.get("name")
     ):
@@ -134,6 +142,8 @@ def submit_ticket(actor, draft: Draft) -> Ticket:
     if draft.subject_household_id and subject is None:
         raise TicketError(_l("Keluarga yang dimaksud tidak ditemukan."), "subject")
     person = db.session.get(Person, draft.subject_person_id) if draft.subject_person_id else None
+    if draft.subject_person_id and person is None:
+        raise TicketError(_l("Orang yang dimaksud tidak ditemukan."), "subject")
     if person is not None and person.household_id != draft.subject_household_id:
         raise TicketError(_l("Orang yang dimaksud bukan anggota keluarga itu."), "subject")
     village = subject.village_code if subject else draft.proposed.get("village_code")

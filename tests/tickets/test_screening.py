@@ -215,6 +215,17 @@ BAD_DRAFTS = [
     ({"text": "x" * 301}, "text"),
     ({"subject_household_id": None}, "subject"),
     ({"subject_household_id": 999_999}, "subject"),
+    ({"subject_person_id": 999_999}, "subject"),
+    ({"channel": "sms"}, "channel"),
+    (
+        {
+            "kind": "usul",
+            "program_code": "SEMBAKO",
+            "subject_household_id": None,
+            "proposed": {**NEW_FAMILY, "village_code": GIRI, "address": "Jl. " + "x" * 200},
+        },
+        "address",
+    ),
     (
         {
             "kind": "usul",
@@ -306,3 +317,11 @@ def test_staff_entry_carries_the_staff_name(app, demo):
     with app.test_request_context():
         ticket = submit_ticket(user("operator"), _usul(household(RINA_KK).id, channel="staff"))
         assert ticket.entered_by_id == user("operator").id and ticket.stage == "screened"
+
+
+def test_an_usul_keeps_no_reason_code(app, demo):
+    """Usul and Reaktivasi have no reason list: whatever a form sends is not stored (it could
+    not fit the column on PostgreSQL)."""
+    with app.test_request_context():
+        ticket = submit_ticket(None, _usul(household(RINA_KK).id, reason_code="x" * 40))
+        assert ticket.reason_code == "" and ticket.stage == "screened"
