@@ -30,6 +30,7 @@ STEPS = {
 }
 PERMISSION = {"verify": "tickets.verify", "approve": "tickets.decide", "reject": "tickets.decide"}
 PERMISSION["close"] = "tickets.decide"
+MAX_ID = 2**31 - 1  # the id column is a 32-bit integer
 # Objections lapse when the village has not verified them in time (usul only turn overdue).
 LAPSING_KINDS = ("sanggah_sendiri", "sanggah_lain")
 
@@ -58,6 +59,9 @@ def _claim(actor, ticket_id: int, step: str) -> Ticket:
     """Lock the ticket and check that this actor may take this step now; else refuse."""
     if not can(actor, PERMISSION[step]):
         raise TicketError(_l("Anda tidak berwenang untuk langkah ini."), "form")
+    # An id from a form may be text or out of the column's range: PostgreSQL would raise.
+    if not _whole(ticket_id) or not 0 < ticket_id <= MAX_ID:
+        raise TicketError(_l("Tiket tidak ditemukan."), "form")
     ticket = lock_row(Ticket, ticket_id)
     if ticket is None:
         db.session.rollback()
@@ -204,6 +208,8 @@ def run_bulk(actor, ticket_ids, step: str, reason: str = "") -> tuple[int, list]
         raise TicketError(_l("Langkah tidak dikenal."), "form")
     done, refused = 0, []
     for ticket_id in ticket_ids:
+        if isinstance(ticket_id, str) and ticket_id.isascii() and ticket_id.isdigit():
+            ticket_id = int(ticket_id)  # checkbox values arrive as text
         try:
             if step == "close":
                 close_ticket(actor, ticket_id)

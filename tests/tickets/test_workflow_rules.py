@@ -171,3 +171,18 @@ def test_bulk_takes_each_ticket_on_its_own(app, demo):
         with pytest.raises(TicketError):
             run_bulk(user("dinsos"), [screened.id], "verify")
         assert audit_count() == events and ticket_row(screened.id)["stage"] == "screened"
+
+
+def test_ids_from_forms_never_crash(app, demo):
+    """Text, negative or out-of-range ids are 'not found'; a number as text works in bulk."""
+    with app.test_request_context():
+        ticket = to_stage(sri_draft(), "verified")
+        for bad in ("abc", str(ticket.id), 10**12, -1, 0, None, True):
+            with pytest.raises(TicketError) as refused:
+                decide_ticket(user("dinsos"), bad, True, "Sesuai.")
+            assert "ditemukan" in str(refused.value.message), bad
+        done, refused = run_bulk(
+            user("dinsos"), ["x", "99999999999", str(ticket.id)], "approve", "Sesuai musdes."
+        )
+        assert done == 1 and [i for i, _ in refused] == ["x", 99999999999]
+        assert ticket_row(ticket.id)["stage"] == "applied"
