@@ -5,7 +5,7 @@ transaction, so a double click or two staff at once give exactly one transition.
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
@@ -100,7 +100,9 @@ def _check_verification(ticket: Ticket, v: Verification) -> Verification:
         raise TicketError(_l("Pilih musdes atau Musdesus."), "forum")
     if ticket.kind == "reaktivasi" and v.forum != "musdesus":
         raise TicketError(_l("Reaktivasi hanya dengan keputusan Musdesus."), "forum")
-    if not isinstance(v.forum_date, date) or v.forum_date > local_today():
+    # A datetime is a date too, but cannot be compared with one: refused like text.
+    forum_date_ok = isinstance(v.forum_date, date) and not isinstance(v.forum_date, datetime)
+    if not forum_date_ok or v.forum_date > local_today():
         raise TicketError(
             _l("Tanggal musyawarah tidak boleh kosong atau di masa depan."), "forum_date"
         )

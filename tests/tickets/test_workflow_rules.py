@@ -1,6 +1,6 @@
 """Village scoping, one's own tickets, the village's input and bulk steps."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -95,6 +95,7 @@ BAD_INPUT = [
     ({"attendance": 100_000}, "attendance"),
     ({"attendance": "24"}, "attendance"),  # text from a form that skipped its conversion
     ({"forum_date": "2026-01-01"}, "forum_date"),
+    ({"forum_date": datetime(2026, 1, 1, 9, 0)}, "forum_date"),
     ({"village_decision": "mungkin"}, "village_decision"),
     ({"desil": None}, "desil"),  # Sri's objection to her desil, agreed: the new desil is needed
     ({"desil": 11}, "desil"),
