@@ -18,6 +18,13 @@ REASON_TEXT = {
     "no_rule": _l("Aturan program ini belum berlaku."),
 }
 
+# A family added by an approved proposal has no desil until the DTSEN assessment: its
+# answers carry desil_out_of_range, but the words say what is really going on.
+PENDING_DESIL = _l(
+    "Keluarga ini menunggu pemeringkatan: desil belum dinilai. Setelah pendataan DTSEN, "
+    "kelayakan dinilai lagi."
+)
+
 
 def explain(row, household) -> str:
     """Return one plain sentence for a stored answer: why not, or that the household qualifies."""
@@ -26,6 +33,8 @@ def explain(row, household) -> str:
         return str(_l("Memenuhi syarat."))
     code = next((c for c in REASON_TEXT if c in codes), codes[0])
     version = row.rule_version
+    if code == "desil_out_of_range" and household.desil is None:
+        return str(PENDING_DESIL)
     if code == "desil_out_of_range" and version is not None:
         return str(
             _l(

@@ -86,6 +86,10 @@ def _ranked(program_code: str, village_codes):
         .join(Eligibility, Eligibility.household_id == Household.id)
         .outerjoin(living, living.c.household_id == Household.id)
         .where(Eligibility.program_code == program_code, Eligibility.state == "eligible")
+        # A family waiting for its assessment (desil NULL) is never eligible; should a stale
+        # answer say otherwise, it still gets no rank (NULL sorts first on SQLite, last on
+        # PostgreSQL, and would jump the queue on one of them).
+        .where(Household.desil.is_not(None))
     )
     if village_codes is not None:
         query = query.where(Household.village_code.in_(village_codes))

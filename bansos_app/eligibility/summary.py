@@ -78,6 +78,15 @@ def summarise(household, lines, printable: int = 0) -> Summary:
     receiving = [ln for ln in lines if ln.state == "receiving"]
     waiting = [ln for ln in lines if ln.state == "eligible"]
     if not receiving and not waiting:
+        if household.desil is None:
+            return Summary(
+                "none",
+                _l("Keluarga Anda menunggu pemeringkatan: desilnya belum dinilai."),
+                _l(
+                    "Petugas pendataan DTSEN akan menilai keluarga Anda; setelah itu kelayakan "
+                    "bantuan dinilai lagi. Tanyakan jadwalnya kepada operator desa."
+                ),
+            )
         desil = next((ln for ln in lines if "desil_out_of_range" in ln.reason_codes), None)
         if desil is None or desil.version is None:
             return Summary("none", _l("Keluarga Anda tidak mendapat bantuan saat ini."), RECHECK)

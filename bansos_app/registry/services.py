@@ -24,6 +24,8 @@ PER_PAGE = 25
 # household with a common name over a million persons would cost more than the page itself.
 COUNT_CAP = 1000
 AUDIT_ROWS = 50
+# The desil filter's value for families that wait for their DTSEN assessment (desil NULL).
+PENDING_DESIL = "menunggu"
 
 
 @dataclass
@@ -32,7 +34,7 @@ class Filters:
 
     q: str = ""
     village: str = ""
-    desil: int | None = None
+    desil: int | str | None = None  # 1-10, or PENDING_DESIL
     status: str = ""
     program: str = ""
     state: str = ""  # eligible, not_eligible or receiving: for the program, or any program
@@ -88,7 +90,9 @@ def households_query(user, filters: Filters, on: date | None = None):
         query = query.where(Household.village_code == filters.village)
     if filters.q:
         query = query.where(_matches(filters.q))
-    if filters.desil:
+    if filters.desil == PENDING_DESIL:
+        query = query.where(Household.desil.is_(None))
+    elif filters.desil:
         query = query.where(Household.desil == filters.desil)
     if filters.status:
         query = query.where(Household.status == filters.status)

@@ -33,11 +33,22 @@ def _filter_form() -> FilterForm:
     form = FilterForm(formdata=request.args)
     villages = db.session.scalars(scope_villages(current_user)).all()
     form.desa.choices = [("", _("Semua"))] + [(v.code, v.name) for v in villages]
-    form.desil.choices = [("", _("Semua"))] + [(str(d), str(d)) for d in range(1, 11)]
+    form.desil.choices = (
+        [("", _("Semua"))]
+        + [(str(d), str(d)) for d in range(1, 11)]
+        + [(services.PENDING_DESIL, _("Menunggu pemeringkatan"))]
+    )
     form.status.choices = [("", _("Semua"))] + [(s, STATUS_NAMES[s]) for s in HOUSEHOLD_STATUSES]
     form.program.choices = [("", _("Semua"))] + [(c, c) for c in services.program_codes()]
     form.keadaan.choices = [("", _("Semua"))] + list(STATE_NAMES.items())
     return form
+
+
+def _desil(value: str | None) -> int | str | None:
+    """The desil filter: a number 1-10, "menunggu" (no desil yet), or none."""
+    if value == services.PENDING_DESIL:
+        return value
+    return int(value) if value else None
 
 
 @bp.get("/")
@@ -50,7 +61,7 @@ def households():
     filters = services.Filters(
         q=" ".join((form.q.data or "").split()) if ok["q"] else "",
         village=form.desa.data if ok["desa"] else "",
-        desil=int(form.desil.data) if ok["desil"] and form.desil.data else None,
+        desil=_desil(form.desil.data) if ok["desil"] else None,
         status=form.status.data if ok["status"] else "",
         program=form.program.data if ok["program"] else "",
         state=form.keadaan.data if ok["keadaan"] else "",

@@ -3,7 +3,7 @@
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from ..audit.services import record
 from ..eligibility.evaluation import evaluate_household, local_today
@@ -54,6 +54,15 @@ def _join(actor, ticket, household) -> str:
 def _new_household(actor, ticket) -> str:
     p = ticket.proposed
     born, sex = date.fromisoformat(p["birth_date"]), p["sex"]  # read from the NIK on submit
+    taken = db.session.scalar(
+        select(Household.id)
+        .outerjoin(Person)
+        .where(or_(Household.kk_number == p["kk"], Person.nik == p["nik"]))
+        .limit(1)
+    )
+    if taken is not None:
+        # Registered since the screening (an import, another ticket): a unique key would fail.
+        raise TicketError(_l("NIK atau KK yang diusulkan sekarang sudah terdaftar."))
     household = Household(
         kk_number=p["kk"],
         village_code=ticket.village_code,
@@ -105,14 +114,17 @@ def _correct_own(actor, ticket, household) -> str:
         record(actor, "registry.desil_changed", household, old=old, new=desil, ticket=ticket.number)
         evaluate_household(household, actor)
         return f"desil {old} -> {desil}"
-    if ticket.reason_code == "status" and household.status in ("inactive", "graduated"):
+    if ticket.reason_code == "status":
+        # Through the registry's own rule: a graduated family returns only by a new
+        # assessment, a blocked one only by Reaktivasi; an active one has nothing to change.
+        if household.status == "blocked":
+            raise TicketError(_l("Keluarga yang diblokir hanya dapat kembali lewat Reaktivasi."))
         old = household.status
-        household.status, household.status_changed_at = "active", utcnow()
-        household.status_reason = f"Sanggah tiket {ticket.number} disetujui."
-        record(
-            actor, "registry.status_changed", household, old=old, new="active", ticket=ticket.number
-        )
-        evaluate_household(household, actor)
+        try:
+            reason = f"Sanggah tiket {ticket.number} disetujui."
+            change_status(actor, household, "active", reason, commit=False)
+        except EditRefused as error:
+            raise TicketError(error.message) from error
         return f"status {old} -> active"
     # Members are corrected one by one on the household page, with their own reasons.
     return "members to be corrected on the household page"
@@ -127,7 +139,10 @@ def _remove(actor, ticket, household) -> str:
     reason = f"Sanggah tiket {ticket.number}: {OTHER_REASON_TEXT[ticket.reason_code]}"
     removed = 0
     for recipient in db.session.scalars(query).all():
-        remove_recipient(actor, recipient, reason, commit=False)
+        try:
+            remove_recipient(actor, recipient, reason, commit=False)
+        except RecipientError as error:  # removed meanwhile by someone else
+            raise TicketError(error.message) from error
         removed += 1
     if not removed:
         raise TicketError(_l("Keluarga ini sudah tidak menjadi penerima."))

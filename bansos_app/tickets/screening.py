@@ -39,6 +39,11 @@ MESSAGES = {
     "blocked_route_ok": _l("Jalur sesuai status keluarga."),
     "other_village": _l("Sanggahan hanya untuk penerima di desa Anda sendiri."),
     "same_village": _l("Penerima berada di desa yang sama dengan pengaju."),
+    "own_household": _l("Data yang disanggah adalah data keluarga pengaju sendiri."),
+    "not_own_household": _l(
+        "Sanggah data sendiri hanya untuk keluarga Anda sendiri; "
+        "untuk keluarga lain pilih Sanggah penerima lain."
+    ),
 }
 
 
@@ -128,4 +133,8 @@ def screen(ticket: Ticket, submitter_household: Household | None) -> list[Ticket
         is_recipient = any(code in receiving for code in wanted)
         code = "is_recipient" if is_recipient else "not_a_recipient"
         checks.append(_check("penerima", is_recipient, code))
+    elif ticket.kind == "sanggah_sendiri":
+        # "My own data": a resident may not correct another family's desil or status.
+        own = submitter_household is not None and submitter_household.id == household.id
+        checks.append(_check("milik_sendiri", own, "own_household" if own else "not_own_household"))
     return checks

@@ -8,13 +8,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ..audit.services import record
+from ..auth.access import can, in_scope
 from ..eligibility.evaluation import local_today
 from ..eligibility.models import Program
 from ..extensions import db
 from ..models_base import utcnow
 from ..registry.identity import check_kk, check_nik, mask_number
-from ..registry.models import Household, Person
-from .models import KINDS, OTHER_REASONS, OWN_REASONS, Ticket, TicketPhoto
+from ..registry.models import Household, Person, Region
+from .models import CHANNELS, KINDS, OTHER_REASONS, OWN_REASONS, Ticket, TicketPhoto
 from .numbers import new_number, nik_key
 from .screening import OPEN_STAGES, screen
 
@@ -56,6 +57,10 @@ def _clean_text(text: str | None) -> str:
 def _validate(draft: Draft) -> None:
     if draft.kind not in KINDS:
         raise TicketError(_l("Jenis tiket tidak dikenal."), "kind")
+    if draft.channel not in CHANNELS:
+        raise TicketError(_l("Saluran pengajuan tidak dikenal."), "channel")
+    if draft.kind in ("usul", "reaktivasi"):
+        draft.reason_code = ""  # no reason list for these: anything sent is ignored, not stored
     text = _clean_text(draft.text)
     if len(text) > 300:
         raise TicketError(_l("Keterangan paling banyak 300 huruf."), "text")
@@ -82,6 +87,10 @@ def _validate(draft: Draft) -> None:
         if not 2 <= len(name) <= 120:
             raise TicketError(_l("Tulis nama kepala keluarga yang diusulkan."), "name")
         draft.proposed["name"] = name
+        address = _clean_text(draft.proposed.get("address"))
+        if len(address) > 200:
+            raise TicketError(_l("Alamat paling banyak 200 huruf."), "address")
+        draft.proposed["address"] = address
     if draft.subject_household_id is None and not (
         draft.kind == "usul" and draft.proposed.get("nik") and draft.proposed.get("name")
     ):
@@ -133,11 +142,20 @@ def submit_ticket(actor, draft: Draft) -> Ticket:
     if draft.subject_household_id and subject is None:
         raise TicketError(_l("Keluarga yang dimaksud tidak ditemukan."), "subject")
     person = db.session.get(Person, draft.subject_person_id) if draft.subject_person_id else None
+    if draft.subject_person_id and person is None:
+        raise TicketError(_l("Orang yang dimaksud tidak ditemukan."), "subject")
     if person is not None and person.household_id != draft.subject_household_id:
         raise TicketError(_l("Orang yang dimaksud bukan anggota keluarga itu."), "subject")
     village = subject.village_code if subject else draft.proposed.get("village_code")
-    if not village:
+    known = db.session.get(Region, village) if isinstance(village, str) else None
+    if known is None or known.level != 4:
+        # An unknown code would otherwise fail on the foreign key, as a crash, not a message.
         raise TicketError(_l("Pilih desa keluarga yang diusulkan."), "village")
+    # Assisted entries carry the staff member's name: only village staff, in their villages.
+    if actor is not None and not can(actor, "tickets.submit"):
+        raise TicketError(_l("Anda tidak berwenang untuk langkah ini."), "form")
+    if actor is not None and not in_scope(actor, village):
+        raise TicketError(_l("Anda hanya dapat mengajukan tiket untuk desa Anda sendiri."), "form")
     today = local_today()
     ticket = Ticket(
         number=_unused_number(),

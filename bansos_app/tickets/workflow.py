@@ -5,7 +5,7 @@ transaction, so a double click or two staff at once give exactly one transition.
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
@@ -30,6 +30,7 @@ STEPS = {
 }
 PERMISSION = {"verify": "tickets.verify", "approve": "tickets.decide", "reject": "tickets.decide"}
 PERMISSION["close"] = "tickets.decide"
+MAX_ID = 2**31 - 1  # the id column is a 32-bit integer
 # Objections lapse when the village has not verified them in time (usul only turn overdue).
 LAPSING_KINDS = ("sanggah_sendiri", "sanggah_lain")
 
@@ -58,6 +59,9 @@ def _claim(actor, ticket_id: int, step: str) -> Ticket:
     """Lock the ticket and check that this actor may take this step now; else refuse."""
     if not can(actor, PERMISSION[step]):
         raise TicketError(_l("Anda tidak berwenang untuk langkah ini."), "form")
+    # An id from a form may be text or out of the column's range: PostgreSQL would raise.
+    if not _whole(ticket_id) or not 0 < ticket_id <= MAX_ID:
+        raise TicketError(_l("Tiket tidak ditemukan."), "form")
     ticket = lock_row(Ticket, ticket_id)
     if ticket is None:
         db.session.rollback()
@@ -84,6 +88,11 @@ def _text(value: str | None, limit: int, field: str, required=True) -> str:
     return value
 
 
+def _whole(value) -> bool:
+    # A form may hand over text; only a real whole number is compared (bool is an int too).
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _check_verification(ticket: Ticket, v: Verification) -> Verification:
     notes = _text(v.field_notes, 500, "field_notes")
     minutes = _text(v.minutes_number, 60, "minutes_number")
@@ -91,19 +100,23 @@ def _check_verification(ticket: Ticket, v: Verification) -> Verification:
         raise TicketError(_l("Pilih musdes atau Musdesus."), "forum")
     if ticket.kind == "reaktivasi" and v.forum != "musdesus":
         raise TicketError(_l("Reaktivasi hanya dengan keputusan Musdesus."), "forum")
-    if v.forum_date is None or v.forum_date > local_today():
+    # A datetime is a date too, but cannot be compared with one: refused like text.
+    forum_date_ok = isinstance(v.forum_date, date) and not isinstance(v.forum_date, datetime)
+    if not forum_date_ok or v.forum_date > local_today():
         raise TicketError(
             _l("Tanggal musyawarah tidak boleh kosong atau di masa depan."), "forum_date"
         )
     if v.forum_date < ticket.created_at.date() - timedelta(days=366):
         raise TicketError(_l("Tanggal musyawarah terlalu lama sebelum tiket ini."), "forum_date")
-    if v.attendance is None or not 1 <= v.attendance <= 5000:
+    if not _whole(v.attendance) or not 1 <= v.attendance <= 5000:
         raise TicketError(_l("Jumlah hadir harus 1 sampai 5000."), "attendance")
     if v.village_decision not in VILLAGE_DECISIONS:
         raise TicketError(_l("Pilih keputusan musyawarah."), "village_decision")
     desil = v.desil
+    # Only an agreed objection to one's own desil carries the village's corrected value.
     wants_desil = ticket.kind == "sanggah_sendiri" and ticket.reason_code == "desil"
-    if wants_desil and v.village_decision == "setuju" and (desil is None or not 1 <= desil <= 10):
+    wants_desil = wants_desil and v.village_decision == "setuju"
+    if wants_desil and (not _whole(desil) or not 1 <= desil <= 10):
         raise TicketError(_l("Tulis desil yang benar menurut verifikasi (1 sampai 10)."), "desil")
     return Verification(
         notes,
@@ -152,6 +165,11 @@ def decide_ticket(actor, ticket_id: int, approve: bool, reason: str) -> Ticket:
     ticket = _claim(actor, ticket_id, step)
     try:
         reason = _text(reason, 300, "reason")
+        if approve and ticket.village_decision != "setuju":
+            # Dinsos decides after the village: what the musdes refused cannot be applied.
+            raise TicketError(
+                _l("Musyawarah desa menolak tiket ini; Dinsos hanya dapat menolaknya."), "form"
+            )
         change = apply_ticket(actor, ticket) if approve else ""
     except TicketError:
         db.session.rollback()
@@ -187,8 +205,13 @@ def close_ticket(actor, ticket_id: int) -> Ticket:
 
 def run_bulk(actor, ticket_ids, step: str, reason: str = "") -> tuple[int, list]:
     """Take one step on many tickets, each in its own transaction; return (done, refusals)."""
+    if step not in ("approve", "reject", "close"):
+        # Anything else would fall through to a rejection below.
+        raise TicketError(_l("Langkah tidak dikenal."), "form")
     done, refused = 0, []
     for ticket_id in ticket_ids:
+        if isinstance(ticket_id, str) and ticket_id.isascii() and ticket_id.isdigit():
+            ticket_id = int(ticket_id)  # checkbox values arrive as text
         try:
             if step == "close":
                 close_ticket(actor, ticket_id)

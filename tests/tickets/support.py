@@ -108,3 +108,59 @@ def submitter_nik(n: int) -> str:
         .order_by(Person.id)
     )
     return db.session.scalars(query).all()[n]
+
+
+# Added for the workflow, screening and apply tests (helper "flow").
+DEDI_VILLAGE = "17.03.14.2017"  # Air Petai
+URAI = "17.03.12.2001"  # the operator's other village
+TODAY_PLUS_15 = 15
+
+
+def residents(village: str = GIRI) -> list[tuple[str, Household]]:
+    """Return (head's NIK, household) for each active household of a village with a living head."""
+    query = (
+        select(Person.nik, Household)
+        .join(Household, Person.household_id == Household.id)
+        .where(
+            Household.village_code == village,
+            Household.status == "active",
+            Person.relation == "kepala",
+            Person.deceased_date.is_(None),
+        )
+        .order_by(Household.id)
+    )
+    return [tuple(row) for row in db.session.execute(query)]
+
+
+def own_draft(nik: str, hh: Household, **changes) -> Draft:
+    """A kiosk sanggah of one's own desil, from the head of the household; override any field."""
+    values = dict(
+        kind="sanggah_sendiri",
+        channel="kiosk",
+        submitter_nik=nik,
+        subject_household_id=hh.id,
+        reason_code="desil",
+    )
+    values.update(changes)
+    return Draft(**values)
+
+
+def audit_actions(since: int = 0) -> list[str]:
+    """Return the audit actions written after the first `since` events, in order."""
+    from bansos_app.audit.models import AuditEvent
+
+    query = select(AuditEvent.action).order_by(AuditEvent.seq).offset(since)
+    return list(db.session.scalars(query))
+
+
+def audit_count() -> int:
+    """Return how many audit events exist."""
+    return len(audit_actions())
+
+
+def ticket_row(ticket_id: int) -> dict:
+    """Return every column of the ticket as stored (read fresh from the database)."""
+    db.session.expire_all()
+    table = Ticket.__table__
+    row = db.session.execute(table.select().where(table.c.id == ticket_id)).one()
+    return dict(row._mapping)
