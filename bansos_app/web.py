@@ -93,6 +93,10 @@ def healthz():
 
 def add_security_headers(response):
     """Set CSP, frame denial, no-sniff and a strict referrer policy on every response."""
+    if response.status_code in (204, 304) and not response.get_data():
+        # An empty answer (the queues' idle poll, every 30 s) has no document to protect; a
+        # 304 keeps the headers of the cached response. Saves 270 bytes per poll on 2G.
+        return response
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")

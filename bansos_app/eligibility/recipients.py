@@ -103,6 +103,7 @@ def eligible_counts(program_code: str, village_codes=None) -> dict[str, int]:
         select(Household.village_code, func.count())
         .join(Eligibility, Eligibility.household_id == Household.id)
         .where(Eligibility.program_code == program_code, Eligibility.state == "eligible")
+        .where(Household.desil.is_not(None))  # an out-of-date answer for a family in waiting
         .group_by(Household.village_code)
     )
     if village_codes is not None:

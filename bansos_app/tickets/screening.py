@@ -16,6 +16,7 @@ MESSAGES = {
     "ok": _l("Lolos."),
     "identity_known": _l("NIK dan KK pengaju terdaftar."),
     "identity_unknown": _l("NIK dan KK pengaju tidak terdaftar."),
+    "identity_staff": _l("Keluarga baru didaftarkan oleh petugas desa yang bertanggung jawab."),
     "new_numbers_ok": _l("NIK dan KK keluarga yang diusulkan belum terdaftar."),
     "new_numbers_registered": _l(
         "NIK atau KK yang diusulkan sudah terdaftar: usulkan keluarga itu dari daftar desa."
@@ -89,13 +90,16 @@ def _desil_check(household: Household, program_code: str) -> TicketCheck:
 
 def screen(ticket: Ticket, submitter_household: Household | None) -> list[TicketCheck]:
     """Run every check that applies to this kind of ticket; return them, not yet stored."""
-    checks = [
-        _check(
-            "identitas",
-            submitter_household is not None,
-            "identity_known" if submitter_household is not None else "identity_unknown",
-        )
-    ]
+    # A family new to the registry, entered by accountable village staff (assisted
+    # registration of someone without a phone): its head cannot be registered yet.
+    staff_new = ticket.entered_by_id is not None and ticket.subject_household_id is None
+    if submitter_household is not None:
+        identity = _check("identitas", True, "identity_known")
+    elif staff_new:
+        identity = _check("identitas", True, "identity_staff")
+    else:
+        identity = _check("identitas", False, "identity_unknown")
+    checks = [identity]
     dup = _duplicate(ticket)
     checks.append(_check("tiket_ganda", not dup, "duplicate" if dup else "not_duplicate"))
     household = ticket.subject_household

@@ -71,7 +71,7 @@ def test_never_ranked_even_with_a_stale_answer(app, make_household):
         stale.state, stale.reasons = "eligible", ""
         db.session.commit()
         today = local_today()
-        for year, mode, quotas in ((today.year, "all", None), (today.year + 2, "quota", {GIRI: 2})):
+        for year, mode, quotas in ((today.year, "all", None), (today.year + 2, "quota", {GIRI: 1})):
             lst = fix_recipient_list(
                 None,
                 "SEMBAKO",
