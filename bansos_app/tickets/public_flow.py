@@ -97,6 +97,7 @@ def go_back(state: dict) -> dict:
         if name == "who" and state.get("who_auto"):
             continue  # chosen for the resident: nothing to go back to
         state.pop(ANSWERS[name], None)
+        state.pop("preset", None)  # from here on the resident chooses: count every screen
         if name == "family":
             state.pop("nik", None)
             state.pop("kk", None)

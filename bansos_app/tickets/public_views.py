@@ -84,7 +84,7 @@ def _render(visit, state, error=None, status=200, letter="", page=0):
             block="main",
             status=status,
             step=step,
-            number=names.index(step) + 1,
+            number=_shown_number(state, names.index(step) + 1),
             state=state,
             signed=flow.sign(state),
             household=household,
@@ -101,6 +101,11 @@ def _render(visit, state, error=None, status=200, letter="", page=0):
     )
 
 
+def _shown_number(state: dict, number: int) -> int:
+    """Number the screens the resident sees: those answered for them do not count."""
+    return max(1, number - bool(state.get("who_auto")) - 2 * bool(state.get("preset")))
+
+
 def _no_visit():
     """Explain that the resident first checks their status (NIK + KK), then comes back."""
     return no_store(render_page("tickets/public/need_status.html", block="main"))
@@ -115,7 +120,7 @@ def start():
     state = _new_state(visit)
     kind, reason = request.args.get("jenis"), request.args.get("alasan")
     if kind in PRESETS and reason in PRESETS[kind]:
-        state.update(kind=kind, reason=reason)
+        state.update(kind=kind, reason=reason, preset=True)
     return _render(visit, state)
 
 

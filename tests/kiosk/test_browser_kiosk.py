@@ -329,7 +329,7 @@ def test_touch_walk_taps_page_buttons_with_the_keypad_open(
     # "Sanggah desil" keeps the visit and leads back to the status.
     page.tap("text=Sanggah desil")
     page.wait_for_selector("#tk-question")
-    page.tap("text=Batal")
+    page.tap("text=Kembali ke status")
     page.wait_for_selector("#status-title")
     assert "Sri Wahyuni" in page.inner_text("main")
 
