@@ -195,3 +195,44 @@ def test_sri_objects_by_touch_and_checks_her_ticket(browser, app, demo, live_ser
     assert "Sri Wahyuni" not in page.inner_text("main")
     _shot(page, "16-check-result", size)
     context.close()
+
+
+def test_phone_sends_a_house_photo_and_sees_the_receipt(browser, app, demo, live_server, tmp_path):
+    """A phone (no kiosk cookie): no keyboards of ours, a photo through htmx, the slip on screen."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    photo = tmp_path / "rumah.jpg"
+    buffer = BytesIO()
+    Image.new("RGB", (1600, 1200), (90, 140, 60)).save(buffer, "JPEG")
+    photo.write_bytes(buffer.getvalue())
+    width, height = SIZES["phone"]
+    context = browser.new_context(viewport={"width": width, "height": height}, has_touch=True)
+    page = context.new_page()
+    page.goto(f"{live_server}/cek-status")
+    page.fill("#nik", SRI[0])
+    page.fill("#kk", SRI[1])
+    page.tap("#status-form button[type=submit]")
+    page.wait_for_selector("#status-title")
+    page.tap("text=Sanggah desil")
+    _question(page, "Keterangan singkat")
+    assert page.query_selector("#lk") is None  # a phone has its own keyboard
+    page.fill("#keterangan", "Rumah kami masih papan")
+    page.tap(".tk-next")
+    _question(page, "Periksa, lalu kirim")
+    page.set_input_files("#foto", str(photo))
+    _shot(page, "17-phone-confirm-photo", "phone")
+    page.tap(".tk-next")
+    page.wait_for_selector("#tk-number")
+    page.wait_for_selector(".tk-slip img")
+    assert "Cetak bukti" not in page.inner_text("main")
+    _shot(page, "18-phone-result-receipt", "phone")
+    page.screenshot(path=str(SHOTS / "18-phone-result-receipt-full.png"), full_page=True)
+    context.close()
+    from bansos_app.tickets.models import Ticket, TicketPhoto
+
+    with app.app_context():
+        ticket = db.session.scalar(select(Ticket))
+        assert ticket.channel == "phone"
+        assert db.session.get(TicketPhoto, ticket.id).width == 1280

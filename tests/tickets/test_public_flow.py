@@ -233,3 +233,23 @@ def test_kirim_sent_twice_makes_one_ticket(app, kiosk_client):
     [ticket] = tickets()
     assert ticket.stage == "screened"
     assert ticket.number[:4] in text_of(first) and ticket.number[:4] in text_of(second)
+
+
+def test_htmx_gets_only_the_main_block(app, kiosk_client):
+    """Each screen swaps #main: htmx receives the block alone, and caches know it varies."""
+    check_status(kiosk_client)
+    page = kiosk_client.get("/usul-sanggah")
+    data = {
+        "csrf_token": csrf_from(page.data),
+        "flow": hidden(page, "flow"),
+        "langkah": "kind",
+        "pilih": "sanggah_lain",
+    }
+    fragment = kiosk_client.post("/usul-sanggah", data=data, headers={"HX-Request": "true"})
+    html = fragment.get_data(as_text=True)
+    assert fragment.status_code == 200
+    assert "<html" not in html and 'id="tk-question"' in html
+    assert "HX-Request" in fragment.headers["Vary"]
+    assert fragment.headers["Cache-Control"] == "no-store"
+    whole = kiosk_client.post("/usul-sanggah", data=data)
+    assert "<html" in whole.get_data(as_text=True)
