@@ -253,3 +253,44 @@ def test_htmx_gets_only_the_main_block(app, kiosk_client):
     assert fragment.headers["Cache-Control"] == "no-store"
     whole = kiosk_client.post("/usul-sanggah", data=data)
     assert "<html" in whole.get_data(as_text=True)
+
+
+def test_a_family_of_adults_says_who_submits(app, kiosk_client, make_household):
+    """Two grown-ups: the first screen asks whose NIK the ticket carries (Cek Tiket needs it)."""
+    hid = make_household(members=2)
+    from bansos_app.registry.models import Household
+
+    family = db.session.get(Household, hid)
+    first, second = family.members
+    check_status(kiosk_client, first.nik, family.kk_number)
+    page = kiosk_client.get("/usul-sanggah")
+    assert hidden(page, "langkah") == "who"
+    assert first.name in text_of(page) and second.name in text_of(page)
+    assert answer(kiosk_client, page, pilih="999999").status_code == 422  # not a member
+    page = answer(kiosk_client, page, pilih=str(second.id))
+    page = answer(kiosk_client, page, pilih="sanggah_sendiri")
+    page = answer(kiosk_client, page, pilih="anggota")
+    page = answer(kiosk_client, page, keterangan="")
+    send(kiosk_client, page)
+    [ticket] = tickets()
+    assert ticket.submitter_person_id == second.id
+
+
+def test_the_open_ticket_limit_is_explained(app, kiosk_client):
+    """Three open tickets per NIK: the fourth is refused with the reason, nothing stored."""
+    check_status(kiosk_client)
+    rina = str(household(RINA_KK).id)
+    flows = [
+        ({"keterangan": ""},),
+        ({"pilih": "sanggah_lain"}, {"pilih": str(receiving().id)}, {"pilih": "mampu"}),
+        ({"pilih": "usul"}, {"pilih": "registry"}, {"pilih": rina}, {"pilih": "SEMBAKO"}),
+        ({"pilih": "usul"}, {"pilih": "registry"}, {"pilih": rina}, {"pilih": "PBI"}),
+    ]
+    answers = []
+    for i, steps in enumerate(flows):
+        start = "/usul-sanggah?jenis=sanggah_sendiri&alasan=desil" if i == 0 else "/usul-sanggah"
+        tail = () if i == 0 else ({"keterangan": ""},)
+        answers.append(send(kiosk_client, walk(kiosk_client, *steps, *tail, start=start)))
+    assert [a.status_code for a in answers] == [200, 200, 200, 422]
+    assert "Anda sudah punya 3 tiket yang masih diproses" in text_of(answers[-1])
+    assert [t.stage for t in tickets()] == ["screened"] * 3
