@@ -4,7 +4,6 @@ from datetime import date
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     g,
     get_flashed_messages,
@@ -21,6 +20,9 @@ from ..eligibility.summary import PLAIN, summarise
 from ..extensions import htmx, limiter
 from ..formatting import format_date_id, group_digits
 from ..pages import no_store, render_page
+from ..tickets.public_labels import KINDS as TICKET_KINDS
+from ..tickets.public_labels import STAGES as TICKET_STAGES
+from ..tickets.public_labels import household_tickets
 from ..web import LANG_COOKIE
 from .devices import COOKIE as DEVICE_COOKIE
 from .devices import device_from_token, touch_device
@@ -37,9 +39,6 @@ from .services import (
 from .services import start_visit as start_resident_visit
 
 bp = Blueprint("kiosk", __name__)
-
-# Flows that later work adds; until then each leads to a clear "belum tersedia" page.
-PENDING = {"usul-sanggah", "cek-tiket"}
 
 
 @bp.before_app_request
@@ -104,16 +103,6 @@ def home():
     return response
 
 
-@bp.get("/layanan/<name>")
-def pending(name: str):
-    """Explain that a flow is not available yet instead of a dead link."""
-    if name not in PENDING:
-        abort(404)
-    # A resident who came from their status goes back to it, without typing NIK and KK again.
-    live = current_visit(request.cookies.get(VISIT_COOKIE)) is not None
-    return no_store(render_page("kiosk/pending.html", name=name, live=live))
-
-
 @bp.get("/cek-status")
 def status_form():
     """Ask for NIK and KK number."""
@@ -176,6 +165,9 @@ def _render_status(visit, pin_form=None, pin_message=None, status=200):
         pin_message=pin_message,
         pin_ok=visit.pin_verified_at is not None,
         pin_locked=pin_locked(household),
+        tickets=household_tickets(household),
+        ticket_kinds=TICKET_KINDS,
+        ticket_stages=TICKET_STAGES,
         status=status,
     )
 

@@ -193,7 +193,8 @@ def test_screens_look_right_and_pass_axe(browser, kiosk_app, live_server, size):
             page, live_server, "1703142208880002", "1703141010200003", "#status-title"
         ),
         "status-dedi-reason": lambda: page.click(".reason summary"),
-        "pending": lambda: page.goto(f"{live_server}/layanan/usul-sanggah"),
+        "usul-sanggah": lambda: page.goto(f"{live_server}/usul-sanggah"),
+        "cek-tiket": lambda: page.goto(f"{live_server}/cek-tiket"),
         "not-found": lambda: page.goto(f"{live_server}/tidak-ada"),
     }
     for name, show in screens.items():
@@ -325,9 +326,9 @@ def test_touch_walk_taps_page_buttons_with_the_keypad_open(
     # Exactly one "Selesai" on screen: the keypad's enter key is never labelled so.
     assert page.locator("text=Selesai").count() == 1
 
-    # "Belum tersedia" keeps the visit and leads back to the status.
+    # "Sanggah desil" keeps the visit and leads back to the status.
     page.tap("text=Sanggah desil")
-    page.wait_for_selector("text=Layanan ini belum tersedia")
+    page.wait_for_selector("#tk-question")
     page.tap("text=Kembali ke status")
     page.wait_for_selector("#status-title")
     assert "Sri Wahyuni" in page.inner_text("main")

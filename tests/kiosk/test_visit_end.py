@@ -141,15 +141,15 @@ def test_boosted_selesai_after_english_reloads_the_whole_page_in_indonesian(app,
     assert '<html lang="id">' in _text(client.get("/"))
 
 
-def test_pending_page_leads_back_to_the_status_while_a_visit_is_live(app, client, demo):
-    home_only = _text(client.get("/layanan/usul-sanggah"))
+def test_usul_sanggah_leads_back_to_the_status_while_a_visit_is_live(app, client, demo):
+    home_only = _text(client.get("/usul-sanggah"))
     assert 'href="/status"' not in home_only
-    assert "Kembali ke beranda" in home_only
+    assert "Masukkan NIK dan KK dahulu" in home_only
     _check(client, SRI["nik"], SRI["kk"])
-    pending = client.get("/layanan/usul-sanggah")
-    assert pending.headers["Cache-Control"] == "no-store"
-    html = _text(pending)
+    flow = client.get("/usul-sanggah")
+    assert flow.headers["Cache-Control"] == "no-store"
+    html = _text(flow)
     assert 'href="/status"' in html
     assert "Kembali ke status" in html
-    # Seeing the pending page did not end the visit.
+    # Opening the flow did not end the visit.
     assert client.get("/status").status_code == 200
