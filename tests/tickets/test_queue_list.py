@@ -8,8 +8,9 @@ import pytest
 from bansos_app.extensions import db
 from bansos_app.tickets.models import Ticket
 from bansos_app.tickets.numbers import grouped, luhn_digit, new_number
+from bansos_app.tickets.submit import Draft, submit_ticket
 from tests.conftest import page_text
-from tests.tickets.support import DEDI_KK, GIRI, RINA_KK, household
+from tests.tickets.support import DEDI_KK, DEDI_NIK, GIRI, RINA_KK, RINA_NIK, household
 
 QUEUE = "/staf/tiket/"
 HX = {"HX-Request": "true"}
@@ -21,10 +22,19 @@ def numbers(html: str) -> list[str]:
 
 
 def ticket_of(app, kk: str) -> Ticket:
-    """The demo ticket about a household (Rina's usul, Dedi's reaktivasi), detached."""
+    """The ticket about a household (Rina's usul, Dedi's reaktivasi), detached.
+
+    The demo leaves these two for the walkthrough: the first call submits each, as the family
+    would at a kiosk.
+    """
     with app.app_context():
         hh = household(kk)
-        ticket = db.session.query(Ticket).filter_by(subject_household_id=hh.id).one()
+        query = db.session.query(Ticket).filter_by(subject_household_id=hh.id)
+        ticket = query.one_or_none()
+        if ticket is None:
+            nik, kind = (RINA_NIK, "usul") if kk == RINA_KK else (DEDI_NIK, "reaktivasi")
+            draft = Draft(kind, "kiosk", nik, "SEMBAKO", subject_household_id=hh.id)
+            ticket = submit_ticket(None, draft)
         db.session.expunge(ticket)
         return ticket
 
