@@ -79,7 +79,8 @@ def load_regions_cmd(province):
 @click.option("--households", default=2000, show_default=True, type=click.IntRange(4, 1_000_000))
 @click.option("--seed", default=7, show_default=True, type=int)
 @click.option("--if-empty", is_flag=True, help="Do nothing (exit 0) when data already exists.")
-def demo_data_cmd(households, seed, if_empty):
+@click.option("--tickets/--no-tickets", default=True, help="Add a few usul-sanggah tickets.")
+def demo_data_cmd(households, seed, if_empty, tickets):
     """Load deterministic demo data and one demo account per role."""
     started = time.perf_counter()
     try:
@@ -101,7 +102,8 @@ def demo_data_cmd(households, seed, if_empty):
     _add_late_family()
     counts["households"] += 1
     counts["persons"] += len(LATE_FAMILY[1])
-    add_demo_tickets()
+    if tickets:
+        add_demo_tickets()
     elapsed = time.perf_counter() - started
     click.echo(
         f"Loaded {counts['households']} households and {counts['persons']} persons "

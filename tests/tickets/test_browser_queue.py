@@ -14,7 +14,7 @@ from tests.tickets.test_queue_list import ticket_of
 
 SHOTS = Path("/work/shots/queue")
 DESK = {"width": 1280, "height": 800}
-pytestmark = needs_chromium
+pytestmark = [needs_chromium, pytest.mark.usefixtures("demo_tickets")]
 
 
 def _wait_until(page, expression: str, timeout: float = 10.0) -> None:

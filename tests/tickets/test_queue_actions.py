@@ -3,12 +3,17 @@
 import re
 from datetime import date
 
+import pytest
+
 from bansos_app.audit.models import AuditEvent
 from bansos_app.extensions import db
 from bansos_app.tickets.models import Ticket
 from tests.conftest import AuthActions, alerts, csrf_from, page_text, run_at_once
 from tests.tickets.support import DEDI_KK, RINA_KK, user
 from tests.tickets.test_queue_list import HX, QUEUE, ticket_of
+
+# The queues are read with the demo's tickets in them.
+pytestmark = pytest.mark.usefixtures("demo_tickets")
 
 
 def _csrf(client) -> str:

@@ -12,6 +12,9 @@ from bansos_app.tickets.submit import Draft, submit_ticket
 from tests.conftest import page_text
 from tests.tickets.support import DEDI_KK, DEDI_NIK, GIRI, RINA_KK, RINA_NIK, household
 
+# The queues are read with the demo's tickets in them.
+pytestmark = pytest.mark.usefixtures("demo_tickets")
+
 QUEUE = "/staf/tiket/"
 HX = {"HX-Request": "true"}
 

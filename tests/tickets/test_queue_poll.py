@@ -12,6 +12,9 @@ from tests.conftest import page_text
 from tests.tickets.support import RINA_KK, receiving, sri_draft, user
 from tests.tickets.test_queue_list import HX, QUEUE, ticket_of
 
+# The queues are read with the demo's tickets in them.
+pytestmark = pytest.mark.usefixtures("demo_tickets")
+
 POLL = "/staf/tiket/baru-masuk"
 
 
