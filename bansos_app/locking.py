@@ -1,6 +1,9 @@
 """Row locks that work the same on PostgreSQL and SQLite."""
 
+import hashlib
+
 from sqlalchemy import select
+from sqlalchemy import text as text_sql
 
 from .extensions import db
 
@@ -19,3 +22,17 @@ def lock_row(model, pk):
         db.session.execute(table.update().where(key == pk).values({key.name: key}))
     query = select(model).where(key == pk).with_for_update()
     return db.session.execute(query.execution_options(populate_existing=True)).scalar_one_or_none()
+
+
+def lock_key(text: str) -> None:
+    """Hold a lock named by `text` until the transaction ends (one writer per key).
+
+    For checks over rows that may not exist yet ("has this NIK 3 open tickets?"), where no
+    row lock can help: PostgreSQL has advisory locks; SQLite serialises all writers, so any
+    write statement (here one that changes nothing) takes its lock first.
+    """
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(text_sql("UPDATE audit_head SET id = id WHERE 0 = 1"))
+        return
+    key = int(hashlib.sha256(text.encode()).hexdigest()[:15], 16)  # fits a bigint
+    db.session.execute(text_sql("SELECT pg_advisory_xact_lock(:key)"), {"key": key})

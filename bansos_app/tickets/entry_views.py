@@ -31,7 +31,6 @@ NOT_FOUND = _l(
     "NIK dan nomor KK ini tidak ditemukan bersama di data keluarga. Periksa kembali kartu "
     "keluarga warga."
 )
-OUTSIDE = _l("Keluarga ini bukan dari desa Anda. Tiket hanya untuk keluarga di desa Anda.")
 
 
 def _programs() -> list[SelectChoice]:
@@ -76,7 +75,8 @@ def _resident(form) -> tuple[str | None, Household | None, str | None]:
     if household is None:
         return None, None, NOT_FOUND
     if not in_scope(current_user, household.village_code):
-        return None, None, OUTSIDE
+        # The same answer as an unknown pair: staff learn nothing of other villages' residents.
+        return None, None, NOT_FOUND
     return checked.nik, household, None
 
 
@@ -112,8 +112,7 @@ def assisted():
         return _page(422, assisted=form)
     nik, household, problem = _resident(form)
     if household is None:
-        status = 403 if problem == OUTSIDE else 422
-        return _page(status, assisted=form, problems={"assisted": [problem]} if problem else {})
+        return _page(422, assisted=form, problems={"assisted": [problem]} if problem else {})
     kind, subject = form.kind.data, household
     if kind == "sanggah_lain":
         subject = _other_household(form)
@@ -191,10 +190,15 @@ def new_family():
     form = _with_choices(forms.NewFamilyForm())
     if not form.validate_on_submit():
         return _page(422, new_family=form)
-    nik, _household, problem = _resident(form)
-    if nik is None:
-        status = 403 if problem == OUTSIDE else 422
-        return _page(status, new_family=form, problems={"new_family": [problem]} if problem else {})
+    if form.nik.data or form.kk.data:
+        nik, _household, problem = _resident(form)
+        if nik is None:
+            problems = {"new_family": [problem]} if problem else {}
+            return _page(422, new_family=form, problems=problems)
+    else:
+        # Nobody else asks: the new head registers through the staff member (assisted
+        # registration of someone without a phone); the head's NIK finds the ticket later.
+        nik = "".join((form.head_nik.data or "").split())
     proposed = {
         "nik": "".join((form.head_nik.data or "").split()),
         "kk": "".join((form.head_kk.data or "").split()),

@@ -1,22 +1,17 @@
 """Usul / Sanggah: the submit (rate-limited, with a phone's photo), its result and receipt."""
 
-from datetime import timedelta
-
 from flask import current_app, g, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_htmx import make_response as htmx_response
-from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..extensions import db, htmx, limiter
 from ..kiosk.services import VISIT_COOKIE, current_visit
 from ..kiosk.views import address_key, device_key
-from ..models_base import utcnow
 from ..pages import no_store, render_page
 from ..registry.models import Person
 from . import public_flow as flow
 from .models import Ticket
-from .numbers import nik_key
 from .photo import PhotoError, max_bytes, reencode
 from .public_labels import KINDS, decision
 from .public_views import _new_state, _no_visit, _render, bp
@@ -57,27 +52,6 @@ def _draft(visit, state) -> Draft:
     return draft
 
 
-def _just_sent(draft: Draft) -> Ticket | None:
-    """Return the same ticket sent moments ago: a double tap or a reload must not make two."""
-    since = utcnow() - timedelta(minutes=2)
-    query = select(Ticket).where(
-        Ticket.submitter_nik_hash == nik_key(draft.submitter_nik),
-        Ticket.kind == draft.kind,
-        Ticket.created_at >= since,
-        Ticket.subject_household_id.is_(draft.subject_household_id)
-        if draft.subject_household_id is None
-        else Ticket.subject_household_id == draft.subject_household_id,
-        Ticket.program_code.is_(None)
-        if not draft.program_code
-        else Ticket.program_code == draft.program_code,
-        Ticket.reason_code == (draft.reason_code or ""),
-    )
-    for ticket in db.session.scalars(query.order_by(Ticket.id.desc())):
-        if (ticket.proposed or {}).get("nik") == draft.proposed.get("nik"):
-            return ticket
-    return None
-
-
 @bp.post("/usul-sanggah/kirim")
 @limiter.limit(_limit("RATELIMIT_TICKET_DEVICE"), key_func=device_key)
 @limiter.limit(_limit("RATELIMIT_TICKET_ADDRESS"), key_func=address_key)
@@ -94,7 +68,7 @@ def submit():
         upload = request.files.get("foto")
         if upload and upload.filename and g.get("kiosk_device") is None:
             draft.photo = reencode(upload.read(max_bytes() + 1))
-        ticket = _just_sent(draft) or submit_ticket(None, draft)
+        ticket = submit_ticket(None, draft)  # the same ticket again for a double tap
     except (TicketError, PhotoError) as refused:
         db.session.rollback()
         return _render(visit, state, refused.message, 422)

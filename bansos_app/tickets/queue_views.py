@@ -189,9 +189,10 @@ def detail(ticket_id: int):
 def photo(ticket_id: int):
     """The house photo, for the deciding chain only; never cached anywhere."""
     ticket = db.session.get(Ticket, ticket_id)
-    if ticket is None:
+    # Another village's ticket answers as the detail does: as if it did not exist.
+    if ticket is None or not in_scope(current_user, ticket.village_code):
         abort(404)
-    if not in_scope(current_user, ticket.village_code) or not may_see_photo(current_user, ticket):
+    if not may_see_photo(current_user, ticket):
         abort(403)
     picture = db.session.get(TicketPhoto, ticket.id)
     if picture is None:
@@ -308,6 +309,10 @@ def bulk():
 @requires("tickets.view")
 def poll():
     """The 30-second poll: an empty 204 (or 304) when nothing moved in the user's villages."""
+    if not htmx:  # a person who opened the poll's address: show them the queue itself
+        response = redirect(url_for("tickets.index"), code=303)
+        response.vary.add("HX-Request")
+        return response
     state = queue.poll_state(current_user)
     since = request.args.get("sejak", "")
     if since == state or request.if_none_match.contains(state):

@@ -12,6 +12,7 @@ from ..auth.access import can, in_scope
 from ..eligibility.evaluation import local_today
 from ..eligibility.models import Program
 from ..extensions import db
+from ..locking import lock_key
 from ..models_base import utcnow
 from ..registry.identity import check_kk, check_nik, mask_number
 from ..registry.models import Household, Person, Region
@@ -104,6 +105,26 @@ def _open_count(nik_hash: str) -> int:
     return db.session.scalar(query)
 
 
+def _just_sent(nik_hash: str, draft: Draft) -> Ticket | None:
+    """Return the same ticket sent moments ago: a double tap or a reload must not make two."""
+    query = select(Ticket).where(
+        Ticket.submitter_nik_hash == nik_hash,
+        Ticket.kind == draft.kind,
+        Ticket.created_at >= utcnow() - timedelta(minutes=2),
+        Ticket.subject_household_id == draft.subject_household_id
+        if draft.subject_household_id
+        else Ticket.subject_household_id.is_(None),
+        Ticket.program_code == draft.program_code
+        if draft.program_code
+        else Ticket.program_code.is_(None),
+        Ticket.reason_code == (draft.reason_code or ""),
+    )
+    for ticket in db.session.scalars(query.order_by(Ticket.id.desc())):
+        if (ticket.proposed or {}).get("nik") == (draft.proposed or {}).get("nik"):
+            return ticket
+    return None
+
+
 def _submitter(nik: str) -> Person | None:
     return db.session.scalar(select(Person).where(Person.nik == nik))
 
@@ -123,6 +144,13 @@ def submit_ticket(actor, draft: Draft) -> Ticket:
     """
     _validate(draft)
     nik_hash = nik_key(draft.submitter_nik)
+    # One submission per NIK at a time: the repeat and open-ticket checks below must see the
+    # ticket a concurrent request (a double tap, a second kiosk) is storing.
+    lock_key(f"ticket-submitter:{nik_hash}")
+    repeat = _just_sent(nik_hash, draft)
+    if repeat is not None:
+        db.session.commit()
+        return repeat
     limit = int(current_app.config.get("TICKET_OPEN_PER_NIK", 3))
     if _open_count(nik_hash) >= limit:
         raise TicketError(

@@ -69,7 +69,9 @@ def _claim(actor, ticket_id: int, step: str) -> Ticket:
     problem = None
     if not in_scope(actor, ticket.village_code):
         problem = _l("Tiket ini bukan dari desa Anda.")
-    elif ticket.entered_by_id is not None and ticket.entered_by_id == actor.id:
+    elif step != "verify" and ticket.entered_by_id is not None and ticket.entered_by_id == actor.id:
+        # The village step records the deliberation's minutes, and a village often has one
+        # operator, who both proposes and records; the decision is never theirs.
         problem = _l("Tiket yang Anda ajukan sendiri diputuskan oleh petugas lain.")
     elif ticket.stage != STEPS[step][0]:
         problem = WRONG_STAGE[step]

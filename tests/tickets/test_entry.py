@@ -106,8 +106,9 @@ def test_malformed_nik_is_explained_on_its_field(app, demo, client):
 
 def test_household_outside_the_villages_is_refused(app, demo, client):
     response = _assisted(_as(client, "pendamping"), nik=SRI_NIK, kk=SRI_KK, kind="sanggah_sendiri")
-    assert response.status_code == 403
-    assert any("bukan dari desa Anda" in a for a in alerts(response))
+    # The same answer as an unknown NIK and KK: nothing learnt about another village.
+    assert response.status_code == 422
+    assert any("tidak ditemukan bersama" in a for a in alerts(response))
     with app.app_context():
         dedi = household(DEDI_KK).id
     client.post("/staf/keluar", data={"csrf_token": csrf_from(client.get(NEW).data)})
@@ -249,3 +250,15 @@ def test_result_page_only_for_who_entered_it(app, demo, client):
     client.post("/staf/keluar", data={"csrf_token": csrf_from(client.get(NEW).data)})
     _as(client, "pendamping")
     assert client.get(location).status_code == 404
+
+
+def test_new_head_asks_through_the_operator(app, demo, client):
+    """Assisted registration of someone without a phone: no other resident asks for it."""
+    _as(client, "operator")
+    response = _post(client, f"{NEW}keluarga-baru", **_family(nik="", kk=""))
+    assert response.status_code == 303, alerts(response)
+    with app.app_context():
+        ticket = db.session.scalar(select(Ticket))
+        assert ticket.stage == "screened" and ticket.submitter_person_id is None
+        assert ticket.submitter_nik_hash == nik_key("1703124512900007")
+        assert [c.reason for c in ticket.checks if c.name == "identitas"] == ["identity_staff"]

@@ -64,6 +64,13 @@ def test_poll_sees_only_the_users_villages(app, client, auth, demo):
     assert client.get(POLL + "?sejak=rubbish", headers=HX).status_code == 200
 
 
+def test_poll_opened_as_a_page_leads_to_the_queue(client, auth, demo):
+    auth.login("operator", "demo-operator")
+    response = client.get(POLL + "?sejak=0-0")
+    assert response.status_code == 303 and response.location.endswith(QUEUE)
+    assert "HX-Request" in response.headers["Vary"]
+
+
 def _with_photo(app) -> int:
     rina = ticket_of(app, RINA_KK)
     with app.app_context():
@@ -77,8 +84,8 @@ def _with_photo(app) -> int:
     [
         ("operator", "demo-operator", 200),
         ("dinsos", "demo-dinsos-admin", 200),
-        ("operator-ap", "demo-operator", 403),
-        ("pendamping", "demo-pendamping", 403),
+        ("operator-ap", "demo-operator", 404),  # another village: as if it did not exist
+        ("pendamping", "demo-pendamping", 404),  # Air Petai's pendamping: not this village
         ("auditor", "demo-auditor", 403),
     ],
 )
