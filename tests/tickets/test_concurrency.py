@@ -68,3 +68,51 @@ def test_ten_verifications_at_once_verify_once(app, postgres, demo):
     with app.app_context():
         verified = select(AuditEvent).where(AuditEvent.action == "tickets.verified")
         assert _count(verified) == 1
+
+
+def _submit(app, draft_changes: dict) -> str:
+    from bansos_app.tickets.submit import submit_ticket
+
+    with app.test_request_context():
+        try:
+            return str(submit_ticket(None, sri_draft(**draft_changes)).id)
+        except TicketError as error:
+            db.session.rollback()
+            return str(error.message)
+
+
+def test_a_double_tap_at_once_makes_one_ticket(app, postgres, demo):
+    from bansos_app.tickets.models import Ticket
+
+    results = run_at_once(app, 6, lambda i: _submit(app, {}))
+    assert len(set(results)) == 1, results  # every request got the same ticket back
+    with app.app_context():
+        assert _count(select(Ticket)) == 1
+
+
+def test_the_open_ticket_limit_holds_at_once(app, postgres, demo):
+    from datetime import date
+
+    from bansos_app.registry.identity import kk_for, nik_for
+    from bansos_app.tickets.models import Ticket
+
+    # Five proposals of five different new families by Sri at the same moment: at most three.
+    changes = [
+        dict(
+            kind="usul",
+            program_code="SEMBAKO",
+            subject_household_id=None,
+            reason_code="",
+            proposed={
+                "nik": nik_for("170312", date(1990, 1, 1 + n), "L", 7000 + n),
+                "kk": kk_for("170312", date(2020, 1, 1), 7000 + n),
+                "name": f"Keluarga Baru {n}",
+                "village_code": "17.03.12.2003",
+            },
+        )
+        for n in range(5)
+    ]
+    results = run_at_once(app, 5, lambda i: _submit(app, changes[i]))
+    with app.app_context():
+        open_ = select(Ticket).where(Ticket.stage.in_(("submitted", "screened", "verified")))
+        assert _count(open_) == 3, results
