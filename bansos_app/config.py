@@ -72,8 +72,9 @@ def load_config(instance_path: Path) -> dict:
         "RATELIMIT_STATUS_ADDRESS": os.environ.get("RATELIMIT_STATUS_ADDRESS", "30 per minute"),
         "RATELIMIT_PIN": os.environ.get("RATELIMIT_PIN", "10 per minute"),
         "RATELIMIT_PIN_ADDRESS": os.environ.get("RATELIMIT_PIN_ADDRESS", "30 per minute"),
-        # Ticket submissions per kiosk/phone and per address: a person needs a few, not dozens.
-        "RATELIMIT_TICKET_DEVICE": os.environ.get("RATELIMIT_TICKET_DEVICE", "10 per hour"),
+        # Ticket submissions per kiosk/phone (a kiosk serves many residents an hour), and per
+        # household at a kiosk or per address on a phone: a family needs a few, not dozens.
+        "RATELIMIT_TICKET_DEVICE": os.environ.get("RATELIMIT_TICKET_DEVICE", "60 per hour"),
         "RATELIMIT_TICKET_ADDRESS": os.environ.get("RATELIMIT_TICKET_ADDRESS", "20 per hour"),
         # Cek Tiket lookups: number + NIK, guarded like the status check.
         "RATELIMIT_TICKET_LOOKUP": os.environ.get("RATELIMIT_TICKET_LOOKUP", "20 per minute"),

@@ -126,6 +126,17 @@ def current_visit(token: str | None) -> ResidentVisit | None:
     return visit
 
 
+def extend_visit(visit) -> None:
+    """Keep a live visit open RESIDENT_VISIT_MINUTES from now: the resident is still answering."""
+    # Typing on the letter keyboard or uploading a photo over 2G can outlast the first ten
+    # minutes; a visit that ran out mid-flow would lose every answer given so far.
+    if visit.ended_at is not None or visit.expires_at < utcnow():
+        return
+    minutes = current_app.config.get("RESIDENT_VISIT_MINUTES", 10)
+    visit.expires_at = utcnow() + timedelta(minutes=minutes)
+    db.session.commit()
+
+
 def end_visit(token: str | None) -> None:
     """Forget the resident: end the visit so no page can show their data again."""
     if not token or len(token) > 100:

@@ -10,8 +10,10 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 FORMATS = ("JPEG", "PNG", "WEBP")
 MAX_SIDE = 1280
 QUALITY = 80
-# A phone camera makes at most about 50 megapixels; anything larger is a decompression bomb.
-MAX_PIXELS = 60_000_000
+# Most phone cameras save 12 to 20 megapixels. A 24 MP image decoded in full is about 100 MB
+# of RGBA, which a small server with several workers can afford; anything larger is refused
+# as a possible decompression bomb (a JPEG is decoded at reduced scale, see _open).
+MAX_PIXELS = 24_000_000
 
 
 class PhotoError(ValueError):
@@ -36,6 +38,10 @@ def _open(data: bytes) -> Image.Image:
             image = Image.open(io.BytesIO(data))
             if image.format not in FORMATS:
                 raise PhotoError(_l("Foto harus berupa gambar JPEG, PNG, atau WebP."))
+            if image.format == "JPEG":
+                # Decode at 1/2, 1/4 or 1/8 scale when that still gives 1280 px: a fraction
+                # of the memory, and the size we keep anyway.
+                image.draft("RGB", (MAX_SIDE, MAX_SIDE))
             image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise PhotoError(
@@ -55,6 +61,8 @@ def reencode(data: bytes) -> tuple[bytes, int, int]:
     if len(data) > max_bytes():
         raise PhotoError(_l("Foto terlalu besar. Paling besar %(mb)d MB.", mb=max_bytes() // 2**20))
     image = _open(data)
+    # Shrink first (in place): turning or converting the full size would copy every pixel.
+    image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
     # The camera's "which way up" lives in EXIF, which is dropped: apply it to the pixels first.
     image = ImageOps.exif_transpose(image)
     if image.mode not in ("RGB", "L"):
@@ -62,7 +70,6 @@ def reencode(data: bytes) -> tuple[bytes, int, int]:
         rgba = image.convert("RGBA")
         image = Image.new("RGB", rgba.size, (255, 255, 255))
         image.paste(rgba, mask=rgba.getchannel("A"))
-    image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
     out = io.BytesIO()
     # A fresh save with no exif= or icc_profile= argument writes no metadata at all.
     image.convert("RGB").save(out, "JPEG", quality=QUALITY, optimize=True)

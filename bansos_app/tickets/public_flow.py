@@ -118,6 +118,13 @@ def programs_open_to(household_id: int | None) -> list[Program]:
     return [p for p in programs if p.code not in receiving]
 
 
+def programs_offered(state: dict, own_id: int) -> list[Program]:
+    """Return the program screen's choices: those not yet received by one's own family, else all."""
+    # Leaving out what another family already receives would tell what that family receives.
+    own = state.get("kind") == "reaktivasi" or state.get("whom") == "mine"
+    return programs_open_to(own_id if own else None)
+
+
 def _is_recipient(today: date):
     return exists().where(
         Recipient.household_id == Household.id,

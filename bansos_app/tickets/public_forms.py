@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from ..registry.identity import check_kk, check_nik, kecamatan_known_in_lokal
 from ..registry.models import Household
 from .models import OTHER_REASONS, OWN_REASONS
-from .public_flow import adults, family_allowed, programs_open_to
+from .public_flow import adults, family_allowed, programs_offered
 
 TEXT_MAX = 300
 NAME = re.compile(r"[A-Za-z][A-Za-z .,'\-]{1,119}")
@@ -61,8 +61,7 @@ def read_answer(step: str, form, state: dict, household: Household, kinds: list[
             raise Refused(_l("Pilih keluarga dari daftar desa Anda."))
         return {"household": chosen}
     if step == "program":
-        subject = state.get("household") or (None if state.get("whom") == "new" else household.id)
-        if value not in {p.code for p in programs_open_to(subject)}:
+        if value not in {p.code for p in programs_offered(state, household.id)}:
             raise Refused(_l("Pilih programnya."))
         return {"program": value}
     if step == "own_reason":

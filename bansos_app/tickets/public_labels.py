@@ -4,8 +4,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..extensions import db
+from ..registry.models import Person
 from .models import Ticket
 from .screening import message
+from .submit import due_days
 
 KINDS = {
     "usul": _l("Usulan penerima"),
@@ -41,6 +43,26 @@ STAGES = {
     "applied": _l("Disetujui dan sudah dijalankan"),
     "closed": _l("Selesai"),
 }
+# Screening reasons that tell what the registry knows of the subject's family (its desil,
+# its programs, a death, a block). About another family they would make the kiosk an oracle
+# for a neighbour's private data, so the resident reads one sentence instead.
+PRIVATE_CODES = frozenset(
+    {
+        "blocked_needs_musdesus",
+        "not_blocked",
+        "deceased",
+        "desil_out_of_range",
+        "desil_pending",
+        "new_numbers_registered",
+        "duplicate",
+        "already_receiving",
+        "not_receiving",
+        "not_a_recipient",
+    }
+)
+NOT_POSSIBLE = _l(
+    "Tiket ini tidak dapat diproses menurut data desa. Operator desa dapat menjelaskan alasannya."
+)
 
 
 def reason_label(ticket) -> str:
@@ -49,16 +71,33 @@ def reason_label(ticket) -> str:
     return table.get(ticket.reason_code, "")
 
 
+def about_own_household(ticket) -> bool:
+    """Return whether the ticket's subject is the submitter's own household."""
+    if ticket.subject_household_id is None or ticket.submitter_person_id is None:
+        return False  # a family new to the registry, or a submitter the registry lacks
+    submitter = db.session.get(Person, ticket.submitter_person_id)
+    return submitter is not None and submitter.household_id == ticket.subject_household_id
+
+
+def screening_reasons(ticket) -> list:
+    """Return the automatic refusal's reasons, private ones as one sentence for another family."""
+    codes = ticket.decision_reason.split()
+    if about_own_household(ticket):
+        return [message(c) for c in codes]
+    shown = [message(c) for c in codes if c not in PRIVATE_CODES]
+    return [*shown, NOT_POSSIBLE] if len(shown) < len(codes) else shown
+
+
 def decision(ticket) -> tuple[str, list]:
     """Return the decision's headline and its reasons in plain words, or ('', []) if none yet."""
     if ticket.outcome == "auto_rejected":
-        codes = ticket.decision_reason.split()
-        return _l("Ditolak oleh pemeriksaan sistem"), [message(c) for c in codes]
+        return _l("Ditolak oleh pemeriksaan sistem"), screening_reasons(ticket)
     if ticket.outcome == "lapsed":
         return _l("Gugur"), [
             _l(
-                "Tiket ini gugur karena tidak diverifikasi desa dalam 14 hari. "
-                "Anda boleh mengajukan lagi."
+                "Tiket ini gugur karena tidak diverifikasi desa dalam %(days)d hari. "
+                "Anda boleh mengajukan lagi.",
+                days=due_days(),
             )
         ]
     if ticket.outcome == "approved" or ticket.stage == "applied":

@@ -1,15 +1,16 @@
 """Public ticket pages for kiosks and phones: the Usul / Sanggah flow, one screen at a time."""
 
-from flask import Blueprint, request
+from flask import Blueprint, g, request
 from flask_babel import lazy_gettext as _l
 
-from ..kiosk.services import VISIT_COOKIE, current_visit
+from ..kiosk.services import VISIT_COOKIE, current_visit, extend_visit
 from ..pages import no_store, render_page
 from . import public_flow as flow
 from .numbers import grouped
 from .photo import max_bytes
 from .public_forms import Refused, read_answer
 from .public_labels import KINDS, OTHER_REASONS, OWN_REASONS
+from .submit import due_days
 
 bp = Blueprint("usul", __name__)
 
@@ -20,6 +21,23 @@ PRESETS = {"sanggah_sendiri": ("desil", "anggota", "status")}
 def ticket_number(number: str) -> str:
     """Template filter: a ticket number as printed, "4821 5530 17"."""
     return grouped(number)
+
+
+@bp.app_template_global("ticket_due_days")
+def ticket_due_days() -> int:
+    """Template global: the days each stage has (TICKET_DUE_DAYS), for the resident's text."""
+    return due_days()
+
+
+def submit_address_key() -> str:
+    """Rate-limit key for submitting: the visit's household at a kiosk, else the client address."""
+    # Every resident of a kiosk shares its address: counting that would refuse the 21st
+    # family of the hour while leaving one family free to send dozens.
+    if g.get("kiosk_device") is not None:
+        visit = current_visit(request.cookies.get(VISIT_COOKIE))
+        if visit is not None:
+            return f"household:{visit.household_id}"
+    return f"addr:{request.remote_addr}"
 
 
 def _kinds(household) -> list[str]:
@@ -49,8 +67,7 @@ def _render(visit, state, error=None, status=200, letter="", page=0):
             household.village_code, household.id, recipients_only, letter, page
         )
     elif step == "program":
-        subject = state.get("household") or (None if state.get("whom") == "new" else household.id)
-        ctx["programs"] = flow.programs_open_to(subject)
+        ctx["programs"] = flow.programs_offered(state, household.id)
     if step in ("confirm", "other_reason"):
         ctx["subject_name"] = (
             state.get("name")
@@ -135,6 +152,18 @@ def step():
     except Refused as refused:
         return _render(visit, state, refused.message, 422, letter=letter)
     return _render(visit, state)
+
+
+@bp.after_request
+def _keep_visit(response):
+    """Each answer and the submit keep the resident's visit open: the flow may outlast it."""
+    # After the page is rendered: extend_visit commits, which expires what the page read.
+    keeps = request.method == "POST" and request.endpoint in ("usul.step", "usul.submit")
+    if keeps and response.status_code < 500:
+        visit = current_visit(request.cookies.get(VISIT_COOKIE))
+        if visit is not None:
+            extend_visit(visit)
+    return response
 
 
 from . import public_check, public_submit  # noqa: E402,F401  (their routes are on this blueprint)

@@ -74,7 +74,8 @@ def test_a_new_family_with_a_nik_of_nobody(app, kiosk_client, nik, kk, name, exp
 
 
 def test_a_new_family_already_registered_is_screened_out(app, kiosk_client):
-    """Rina's own numbers proposed as "new": stored only as an auto-rejected ticket, with why."""
+    """Rina's numbers proposed as "new": an auto-rejected ticket; the resident is not told that
+    those numbers are registered (that would confirm a stranger's NIK), the operator is."""
     check_status(kiosk_client)
     page = walk(
         kiosk_client,
@@ -87,7 +88,9 @@ def test_a_new_family_already_registered_is_screened_out(app, kiosk_client):
     result = send(kiosk_client, page)
     [ticket] = tickets()
     assert (ticket.stage, ticket.outcome) == ("closed", "auto_rejected")
-    assert "sudah terdaftar" in text_of(result)
+    assert ticket.decision_reason == "new_numbers_registered"
+    assert "sudah terdaftar" not in text_of(result)
+    assert "Tiket ini tidak dapat diproses menurut data desa." in text_of(result)
 
 
 def test_a_recipient_of_another_village_forged_into_the_field(app, kiosk_client):
@@ -139,13 +142,14 @@ def test_csrf_missing_is_refused(app, kiosk_client):
 
 
 def test_the_submit_is_rate_limited(app, kiosk_client):
+    before = app.config["RATELIMIT_TICKET_DEVICE"]
     app.config["RATELIMIT_TICKET_DEVICE"] = "2 per hour"
     try:
         check_status(kiosk_client)
         page = walk(kiosk_client, {"keterangan": ""}, start=DESIL)
         codes = [send(kiosk_client, page).status_code for _ in range(3)]
     finally:
-        app.config["RATELIMIT_TICKET_DEVICE"] = "10 per hour"
+        app.config["RATELIMIT_TICKET_DEVICE"] = before
     assert codes == [200, 200, 429]
     assert count() == 1
 
@@ -214,3 +218,38 @@ def test_a_kiosk_sends_no_photo(app, kiosk_client):
     send(kiosk_client, page, foto=(io.BytesIO(_jpeg()), "rumah.jpg"))
     [ticket] = tickets()
     assert db.session.get(TicketPhoto, ticket.id) is None
+
+
+def _plain_png(megapixels: int) -> bytes:
+    """A one-colour 4:3 PNG of that many megapixels: small on disk, large once decoded."""
+    width = int((megapixels * 1_000_000 * 4 / 3) ** 0.5)
+    out = io.BytesIO()
+    Image.new("RGB", (width, megapixels * 1_000_000 // width), (90, 140, 60)).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_a_40_megapixel_photo_is_refused_before_decoding(app, client, demo):
+    """Above 24 MP the server would need hundreds of MB for one photo: refused, nothing stored."""
+    page = _photo_page(client)
+    refused = send(client, page, foto=(io.BytesIO(_plain_png(40)), "rumah.png"))
+    assert refused.status_code == 422
+    assert "terlalu besar" in text_of(refused)
+    assert count() == 0
+
+
+def test_a_20_megapixel_photo_is_taken_and_shrunk(app, client, demo):
+    page = _photo_page(client)
+    result = send(client, page, foto=(io.BytesIO(_plain_png(20)), "rumah.png"))
+    assert result.status_code == 200, text_of(result)
+    [ticket] = tickets()
+    photo = db.session.get(TicketPhoto, ticket.id)
+    assert (photo.width, photo.height) == (1280, 960)
+
+
+def test_a_camera_jpeg_is_decoded_at_a_reduced_scale(app):
+    """A 12 MP JPEG decodes at half size (still above 1280 px): a quarter of the memory."""
+    from bansos_app.tickets.photo import _open
+
+    out = io.BytesIO()
+    Image.new("RGB", (4000, 3000), (90, 140, 60)).save(out, "JPEG")
+    assert _open(out.getvalue()).size == (2000, 1500)
