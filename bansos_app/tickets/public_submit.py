@@ -7,14 +7,14 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..extensions import db, htmx, limiter
 from ..kiosk.services import VISIT_COOKIE, current_visit
-from ..kiosk.views import address_key, device_key
+from ..kiosk.views import device_key
 from ..pages import no_store, render_page
 from ..registry.models import Person
 from . import public_flow as flow
 from .models import Ticket
 from .photo import PhotoError, max_bytes, reencode
 from .public_labels import KINDS, decision
-from .public_views import _new_state, _no_visit, _render, bp
+from .public_views import _new_state, _no_visit, _render, bp, submit_address_key
 from .receipt import receipt_for
 from .submit import Draft, TicketError, submit_ticket
 
@@ -54,7 +54,7 @@ def _draft(visit, state) -> Draft:
 
 @bp.post("/usul-sanggah/kirim")
 @limiter.limit(_limit("RATELIMIT_TICKET_DEVICE"), key_func=device_key)
-@limiter.limit(_limit("RATELIMIT_TICKET_ADDRESS"), key_func=address_key)
+@limiter.limit(_limit("RATELIMIT_TICKET_ADDRESS"), key_func=submit_address_key)
 def submit():
     """Submit the ticket; screening answers at once. Phones may add a photo of the house."""
     visit = current_visit(request.cookies.get(VISIT_COOKIE))

@@ -83,11 +83,6 @@ def test_a_kiosk_takes_the_tickets_of_many_families_an_hour(app, kiosk_client, f
     assert codes == [200] * 12
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs key_func=submit_address_key (public_views) on the address limit in "
-    "public_submit.submit, which this helper does not own",
-)
 def test_at_a_kiosk_each_family_is_limited_not_the_kiosk(app, kiosk_client, families):
     """The address limit counts the visit's family at a kiosk: one family's many tickets do
     not stop the next family, who share the kiosk's address."""
