@@ -63,8 +63,11 @@ class Household(db.Model):
 
     village = relationship(Region)
     members = relationship("Person", back_populates="household", order_by="Person.id")
+    # By date, then by entry: a sanggah correction on the day of an import comes after it.
     desil_history = relationship(
-        "DesilHistory", back_populates="household", order_by="DesilHistory.effective_date"
+        "DesilHistory",
+        back_populates="household",
+        order_by="[DesilHistory.effective_date, DesilHistory.id]",
     )
 
     @property

@@ -153,7 +153,9 @@ def test_sanggah_sendiri_desil_corrects_and_keeps_history(app, demo):
         sri = household(SRI_KK)
         assert sri.desil == 4
         history = db.session.scalars(
-            select(DesilHistory).where(DesilHistory.household_id == sri.id)
+            select(DesilHistory)
+            .where(DesilHistory.household_id == sri.id)
+            .order_by(DesilHistory.effective_date, DesilHistory.id)
         ).all()
         assert [(h.desil, h.source) for h in history][-1] == (4, "sanggah")
 
