@@ -16,12 +16,6 @@ KIND_NAMES = {
     "sanggah_lain": _l("Sanggah penerima lain: penerima di desa ini tidak semestinya menerima"),
     "reaktivasi": _l("Reaktivasi: keluarga yang diblokir ingin kembali (lewat Musdesus)"),
 }
-SHORT_KIND_NAMES = {
-    "usul": _l("Usul"),
-    "sanggah_sendiri": _l("Sanggah data sendiri"),
-    "sanggah_lain": _l("Sanggah penerima lain"),
-    "reaktivasi": _l("Reaktivasi"),
-}
 REASON_NAMES = {
     "desil": _l("Desil salah"),
     "anggota": _l("Anggota keluarga salah"),
@@ -31,19 +25,6 @@ REASON_NAMES = {
     "pindah": _l("Pindah"),
     "ganda": _l("Data ganda"),
     "lainnya": _l("Lainnya (tulis singkat)"),
-}
-STAGE_NAMES = {
-    "submitted": _l("Diajukan"),
-    "screened": _l("Menunggu verifikasi desa"),
-    "verified": _l("Menunggu keputusan Dinsos"),
-    "applied": _l("Disetujui dan diterapkan"),
-    "closed": _l("Selesai"),
-}
-OUTCOME_NAMES = {
-    "approved": _l("Disetujui"),
-    "rejected": _l("Ditolak"),
-    "auto_rejected": _l("Ditolak otomatis saat pemeriksaan"),
-    "lapsed": _l("Gugur: tidak diverifikasi tepat waktu"),
 }
 
 

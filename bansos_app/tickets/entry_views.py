@@ -18,6 +18,7 @@ from ..registry.services import Filters, search_households
 from . import entry_forms as forms
 from .models import Ticket
 from .numbers import grouped
+from .queue_forms import NAMES
 from .screening import message
 from .submit import Draft, TicketError, submit_ticket
 
@@ -233,9 +234,6 @@ def result(ticket_id: int):
             number=grouped(ticket.number),
             message=message,
             failed=failed,
-            kind_names=forms.SHORT_KIND_NAMES,
-            reason_names=forms.REASON_NAMES,
-            stage_names=forms.STAGE_NAMES,
-            outcome_names=forms.OUTCOME_NAMES,
+            **NAMES,  # the queue's words for kinds, reasons, stages and outcomes
         )
     )
